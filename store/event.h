@@ -1,0 +1,107 @@
+// The values that cross the event store's interface: events going in, events
+// coming out, expected versions and append results.
+#ifndef CAIRN_STORE_EVENT_H_
+#define CAIRN_STORE_EVENT_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/uuid.h"
+
+namespace cairn {
+
+// Content type of payloads appended as JSON; any other content type names the
+// protobuf message type of the payload ("shop.order.v1.OrderPlaced").
+inline constexpr std::string_view kJsonContentType = "application/json";
+
+// Metadata keys with a meaning across Cairn.
+inline constexpr std::string_view kCorrelationIdKey = "correlation_id";
+inline constexpr std::string_view kCausationIdKey = "causation_id";
+
+using Metadata = std::map<std::string, std::string, std::less<>>;
+
+// An event to append. A nil event_id is replaced by a random one; give a
+// deterministic id to make retries of the same append idempotent.
+struct EventData {
+  Uuid event_id;
+  std::string type;
+  uint32_t schema_version = 1;
+  std::string content_type{kJsonContentType};
+  std::string data;
+  Metadata metadata;
+};
+
+// An event as stored.
+struct RecordedEvent {
+  Uuid event_id;
+  std::string stream;
+  uint64_t version = 0;   // 0-based within the stream
+  uint64_t position = 0;  // global position: 1-based, gapless, commit order
+  std::string type;
+  uint32_t schema_version = 1;
+  std::string content_type;
+  int64_t recorded_at_us = 0;  // microseconds since the Unix epoch, UTC
+  Metadata metadata;
+  std::string data;
+};
+
+// "order-42" -> "order"; a stream id without '-' is its own category.
+std::string_view CategoryOf(std::string_view stream);
+
+// What an append expects the stream to look like before it writes.
+class ExpectedVersion {
+ public:
+  enum class Kind { kAny, kNoStream, kStreamExists, kExact };
+
+  static ExpectedVersion Any() { return ExpectedVersion(Kind::kAny, 0); }
+  static ExpectedVersion NoStream() { return ExpectedVersion(Kind::kNoStream, 0); }
+  static ExpectedVersion StreamExists() { return ExpectedVersion(Kind::kStreamExists, 0); }
+  // The stream's last version must be exactly `version`.
+  static ExpectedVersion Exact(uint64_t version) { return ExpectedVersion(Kind::kExact, version); }
+
+  Kind kind() const { return kind_; }
+  uint64_t version() const { return version_; }
+  // "any", "no-stream", "exists" or the number.
+  std::string ToString() const;
+
+ private:
+  ExpectedVersion(Kind kind, uint64_t version) : kind_(kind), version_(version) {}
+  Kind kind_;
+  uint64_t version_;
+};
+
+// The events for one stream within an append.
+struct StreamAppend {
+  std::string stream;
+  ExpectedVersion expected = ExpectedVersion::Any();
+  std::vector<EventData> events;
+};
+
+// Where one appended event landed.
+struct AppendedEvent {
+  std::string stream;
+  Uuid event_id;
+  uint64_t version = 0;
+  uint64_t position = 0;
+};
+
+struct AppendResult {
+  // One entry per event, in request order. On an idempotent retry these are
+  // the positions of the original append.
+  std::vector<AppendedEvent> events;
+  uint64_t last_position() const { return events.empty() ? 0 : events.back().position; }
+};
+
+// A stream's last event.
+struct StreamHeadInfo {
+  std::string stream;
+  uint64_t last_version = 0;
+  uint64_t last_position = 0;
+};
+
+}  // namespace cairn
+
+#endif  // CAIRN_STORE_EVENT_H_

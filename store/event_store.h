@@ -1,0 +1,168 @@
+// EventStore: Cairn's append-only event log, the interface every module
+// builds on, and the factories that open one.
+//
+// Thread safety: every method may be called from any thread at the same
+// time. Appends from many threads are merged into one commit (group commit).
+#ifndef CAIRN_STORE_EVENT_STORE_H_
+#define CAIRN_STORE_EVENT_STORE_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/event.h"
+#include "store/status.h"
+
+namespace cairn {
+
+enum class Durability {
+  // fsync once per commit group before an append returns: an acknowledged
+  // append survives a power cut. The default.
+  kSync,
+  // No fsync: an acknowledged append survives a process crash (kill -9),
+  // not a power cut or kernel crash.
+  kBuffered,
+};
+
+struct StoreOptions {
+  Durability durability = Durability::kSync;
+  // Largest payload accepted for one event; larger ones are InvalidArgument.
+  size_t max_event_bytes = 1 << 20;
+  // Largest metadata (keys plus values) accepted for one event.
+  size_t max_metadata_bytes = 64 << 10;
+  // The writer stops adding requests to a commit group past this many bytes.
+  size_t max_group_bytes = 16 << 20;
+};
+
+// Sentinel for "the stream's last version" in a backward read.
+inline constexpr uint64_t kStreamEnd = UINT64_MAX;
+
+struct ReadStreamOptions {
+  // First version returned. Backward reads start here and go down; kStreamEnd
+  // starts at the stream's last event.
+  uint64_t from_version = 0;
+  bool backward = false;
+  size_t max_count = 1000;
+};
+
+struct Snapshot {
+  uint64_t version = 0;  // the stream version the state includes
+  std::string type;
+  uint32_t schema_version = 1;
+  std::string state;
+  int64_t taken_at_us = 0;
+};
+
+struct PartitionOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+};
+
+// How far a subscriber got: a global position, or offsets per Kafka partition.
+struct Checkpoint {
+  uint64_t position = 0;
+  std::vector<PartitionOffset> offsets;
+  int64_t updated_at_us = 0;
+};
+
+struct StoreStats {
+  uint64_t events = 0;
+  uint64_t streams = 0;
+  uint64_t categories = 0;
+  uint64_t bytes = 0;  // on disk (RocksDB) or in memory (MemoryEventStore)
+  uint64_t last_position = 0;
+};
+
+struct VerifyOptions {
+  // Called now and then with events checked so far and the total.
+  std::function<void(uint64_t done, uint64_t total)> progress;
+};
+
+struct VerifyReport {
+  uint64_t events = 0;
+  uint64_t streams = 0;
+  std::string chain_head;  // hex SHA-256 of the last record; empty when not kept
+};
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
+  // Appends events to one or more streams atomically: all are written or none.
+  // Each stream's expected version is checked first. Errors:
+  //   InvalidArgument  bad ids, types, sizes (nothing written)
+  //   Aborted          a stream is not at its expected version; the message names the actual one
+  //   AlreadyExists    an event id is already stored with other content or in another stream
+  //   FailedPrecondition  the store was opened for reading only
+  //   Unavailable      the write failed; the append may be retried
+  // Appending events whose ids are all stored already, with the same content,
+  // succeeds without writing and returns the original positions.
+  virtual Result<AppendResult> Append(const std::vector<StreamAppend>& appends) = 0;
+  Result<AppendResult> Append(std::string stream, ExpectedVersion expected,
+                              std::vector<EventData> events);
+
+  // Reads one stream. NotFound when the stream has no events.
+  virtual Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
+                                                        const ReadStreamOptions& options) = 0;
+  // Reads `$all` from a global position (inclusive), in position order.
+  virtual Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position, size_t max_count) = 0;
+  // Reads one category's events from a global position (inclusive), in global order.
+  virtual Result<std::vector<RecordedEvent>> ReadCategory(std::string_view category,
+                                                          uint64_t from_position,
+                                                          size_t max_count) = 0;
+
+  // NotFound when the stream has no events.
+  virtual Result<StreamHeadInfo> GetStreamHead(std::string_view stream) = 0;
+  // Streams in id order after `after` (exclusive); only `category` when not empty.
+  virtual Result<std::vector<StreamHeadInfo>> ListStreams(std::string_view category,
+                                                          std::string_view after,
+                                                          size_t max_count) = 0;
+
+  // The last committed global position (0 for an empty store).
+  virtual uint64_t HeadPosition() = 0;
+  // Blocks until the head passes `position` or `timeout` passes; returns the head.
+  virtual uint64_t WaitForHead(uint64_t position, std::chrono::milliseconds timeout) = 0;
+
+  virtual Status SaveCheckpoint(std::string_view name, const Checkpoint& checkpoint) = 0;
+  // nullopt when the subscriber has none yet.
+  virtual Result<std::optional<Checkpoint>> LoadCheckpoint(std::string_view name) = 0;
+
+  virtual Status SaveSnapshot(std::string_view stream, const Snapshot& snapshot) = 0;
+  virtual Result<std::optional<Snapshot>> LoadSnapshot(std::string_view stream) = 0;
+  virtual Status DeleteSnapshot(std::string_view stream) = 0;
+
+  // Descriptor sets (serialized google.protobuf.FileDescriptorSet) by payload type name.
+  virtual Status SaveSchema(std::string_view type_name, std::string_view descriptor_set) = 0;
+  virtual Result<std::optional<std::string>> LoadSchema(std::string_view type_name) = 0;
+
+  virtual Result<StoreStats> Stats() = 0;
+  // Checks the whole log: gapless positions, the hash chain, and that every
+  // index agrees with `events`. DataLoss names the first bad global position.
+  virtual Result<VerifyReport> Verify(const VerifyOptions& options) = 0;
+};
+
+// Opens (creating if needed) the RocksDB store in `path` for writing. Only one
+// process writes a data dir at a time: a second gets FailedPrecondition naming
+// the lock holder. An unknown store format version is FailedPrecondition too.
+Result<std::unique_ptr<EventStore>> OpenEventStore(std::string_view path,
+                                                   const StoreOptions& options = {});
+
+// Opens an existing store for reading only, beside a writer in another process
+// if there is one. It sees everything committed when it opened; WaitForHead
+// follows what the writer commits after that. Appends and saves return
+// FailedPrecondition.
+Result<std::unique_ptr<EventStore>> OpenEventStoreForReading(std::string_view path);
+
+// A store that lives in memory, with the same semantics as the RocksDB store;
+// for tests of the modules above the store.
+std::unique_ptr<EventStore> NewMemoryEventStore(const StoreOptions& options = {});
+
+}  // namespace cairn
+
+#endif  // CAIRN_STORE_EVENT_STORE_H_

@@ -1,0 +1,140 @@
+// RocksDbEventStore: the EventStore on RocksDB (DESIGN.md, "The store").
+//
+// One writer thread owns positions: appenders enqueue a job and wait; the
+// writer takes every waiting job, checks expected versions against a cache of
+// stream heads kept true across the jobs of the group, writes one WriteBatch
+// with one sync, and then completes every job. Readers use RocksDB directly.
+#ifndef CAIRN_STORE_INTERNAL_ROCKSDB_EVENT_STORE_H_
+#define CAIRN_STORE_INTERNAL_ROCKSDB_EVENT_STORE_H_
+
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <semaphore>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "store/event_store.h"
+#include "store/internal/lock_file.h"
+
+namespace cairn::internal {
+
+// Column families, in the order they are opened.
+enum Cf : size_t {
+  kDefaultCf,
+  kEventsCf,
+  kStreamsCf,
+  kStreamHeadsCf,
+  kCategoriesCf,
+  kEventIdsCf,
+  kCheckpointsCf,
+  kSnapshotsCf,
+  kSchemasCf,
+  kMetaCf,
+  kCfCount,
+};
+
+Status FromRocks(const rocksdb::Status& status, std::string_view what);
+
+struct StreamHeadEntry {
+  uint64_t last_version = 0;
+  uint64_t last_position = 0;
+};
+
+class RocksDbEventStore final : public EventStore {
+ public:
+  ~RocksDbEventStore() override;
+
+  static Result<std::unique_ptr<EventStore>> OpenForWriting(std::string_view path,
+                                                            const StoreOptions& options);
+  static Result<std::unique_ptr<EventStore>> OpenForReading(std::string_view path);
+
+  using EventStore::Append;
+  Result<AppendResult> Append(const std::vector<StreamAppend>& appends) override;
+  Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
+                                                const ReadStreamOptions& options) override;
+  Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position, size_t max_count) override;
+  Result<std::vector<RecordedEvent>> ReadCategory(std::string_view category, uint64_t from_position,
+                                                  size_t max_count) override;
+  Result<StreamHeadInfo> GetStreamHead(std::string_view stream) override;
+  Result<std::vector<StreamHeadInfo>> ListStreams(std::string_view category, std::string_view after,
+                                                  size_t max_count) override;
+  uint64_t HeadPosition() override;
+  uint64_t WaitForHead(uint64_t position, std::chrono::milliseconds timeout) override;
+  Status SaveCheckpoint(std::string_view name, const Checkpoint& checkpoint) override;
+  Result<std::optional<Checkpoint>> LoadCheckpoint(std::string_view name) override;
+  Status SaveSnapshot(std::string_view stream, const Snapshot& snapshot) override;
+  Result<std::optional<Snapshot>> LoadSnapshot(std::string_view stream) override;
+  Status DeleteSnapshot(std::string_view stream) override;
+  Status SaveSchema(std::string_view type_name, std::string_view descriptor_set) override;
+  Result<std::optional<std::string>> LoadSchema(std::string_view type_name) override;
+  Result<StoreStats> Stats() override;
+  Result<VerifyReport> Verify(const VerifyOptions& options) override;
+
+ private:
+  friend class GroupState;
+  struct AppendJob {
+    const std::vector<StreamAppend>* appends;
+    size_t bytes = 0;
+    Result<AppendResult> result{InternalError("append was not run")};
+    std::binary_semaphore done{0};
+  };
+
+  RocksDbEventStore(std::string path, const StoreOptions& options, bool read_only);
+
+  // rocksdb_event_store_open.cc
+  Status OpenDb();
+  Status LoadMeta(bool fresh);
+  void Close();
+
+  // rocksdb_event_store_write.cc
+  void WriterLoop();
+  void CommitGroup(std::vector<AppendJob*>& jobs);
+  Status PutMeta(Cf cf, std::string_view key, std::string_view value);
+  Result<std::optional<StreamHeadEntry>> LoadStreamHead(const std::string& stream);
+
+  // rocksdb_event_store_read.cc
+  Result<std::optional<std::string>> GetValue(Cf cf, std::string_view key,
+                                              const rocksdb::ReadOptions& options = {});
+  Result<std::vector<RecordedEvent>> ReadPositions(const std::vector<uint64_t>& positions);
+  Status RequireWritable() const;
+  uint64_t ReadHeadFromMeta(std::string* chain_head, const rocksdb::ReadOptions& options = {});
+
+  rocksdb::ColumnFamilyHandle* cf(Cf which) const { return handles_[which]; }
+
+  const std::string path_;
+  const StoreOptions options_;
+  const bool read_only_;
+  std::string secondary_path_;  // read-only instances only
+  std::unique_ptr<LockFile> lock_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::WriteOptions write_options_;
+
+  // The writer's queue.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<AppendJob*> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  // Owned by the writer thread.
+  std::string chain_head_;
+  std::unordered_map<std::string, StreamHeadEntry> head_cache_;
+
+  // The last committed global position, and a way to wait for it to move.
+  std::atomic<uint64_t> head_{0};
+  std::mutex head_mu_;
+  std::condition_variable head_cv_;
+  std::mutex catch_up_mu_;  // read-only instances: one catch-up with the writer at a time
+};
+
+}  // namespace cairn::internal
+
+#endif  // CAIRN_STORE_INTERNAL_ROCKSDB_EVENT_STORE_H_

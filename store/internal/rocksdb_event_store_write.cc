@@ -1,0 +1,218 @@
+// The write path: appenders enqueue, one writer thread commits groups.
+#include <map>
+
+#include "store/internal/append_planner.h"
+#include "store/internal/clock.h"
+#include "store/internal/keys.h"
+#include "store/internal/record_codec.h"
+#include "store/internal/rocksdb_event_store.h"
+#include "store/internal/validation.h"
+#include "store/proto/event_record.pb.h"
+
+namespace cairn::internal {
+
+// The store as the jobs of one commit group see it: committed state plus what
+// earlier jobs of the group wrote into the batch.
+class GroupState final : public AppendState {
+ public:
+  explicit GroupState(RocksDbEventStore& store) : store_(store) {}
+
+  Result<std::optional<uint64_t>> LastVersion(const std::string& stream) override {
+    CAIRN_ASSIGN_OR_RETURN(std::optional<StreamHeadEntry> head, Head(stream));
+    if (!head) return std::optional<uint64_t>();
+    return std::optional<uint64_t>(head->last_version);
+  }
+
+  Result<std::optional<StoredEvent>> FindEvent(const Uuid& event_id) override {
+    if (auto it = pending_ids_.find(event_id); it != pending_ids_.end()) {
+      const PendingEvent& p = it->second;
+      return std::optional<StoredEvent>(StoredEvent{*p.stream, p.version, p.position, p.event->type,
+                                                    p.event->content_type, p.event->data});
+    }
+    CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> position,
+                           store_.GetValue(kEventIdsCf, event_id.bytes()));
+    if (!position) return std::optional<StoredEvent>();
+    CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> events,
+                           store_.ReadPositions({ReadBigEndian64(*position)}));
+    RecordedEvent& e = events.front();
+    return std::optional<StoredEvent>(StoredEvent{std::move(e.stream), e.version, e.position,
+                                                  std::move(e.type), std::move(e.content_type),
+                                                  std::move(e.data)});
+  }
+
+  Result<std::optional<StreamHeadEntry>> Head(const std::string& stream) {
+    if (auto it = pending_heads_.find(stream); it != pending_heads_.end()) {
+      return std::optional<StreamHeadEntry>(it->second);
+    }
+    return store_.LoadStreamHead(stream);
+  }
+
+  void Wrote(const std::string& stream, const EventData& event, const Uuid& id, uint64_t version,
+             uint64_t position) {
+    pending_heads_[stream] = {version, position};
+    if (!event.event_id.is_nil()) pending_ids_[id] = {&stream, &event, version, position};
+  }
+
+  const std::unordered_map<std::string, StreamHeadEntry>& pending_heads() const {
+    return pending_heads_;
+  }
+
+ private:
+  struct PendingEvent {
+    const std::string* stream;
+    const EventData* event;
+    uint64_t version;
+    uint64_t position;
+  };
+  RocksDbEventStore& store_;
+  std::unordered_map<std::string, StreamHeadEntry> pending_heads_;
+  std::map<Uuid, PendingEvent> pending_ids_;
+};
+
+namespace {
+
+// Past this many cached stream heads the cache starts over; RocksDB holds the truth.
+constexpr size_t kMaxCachedHeads = 1 << 20;
+
+size_t RequestBytes(const std::vector<StreamAppend>& appends) {
+  size_t bytes = 0;
+  for (const StreamAppend& append : appends) {
+    for (const EventData& event : append.events) bytes += event.data.size() + 128;
+  }
+  return bytes;
+}
+
+}  // namespace
+
+Result<AppendResult> RocksDbEventStore::Append(const std::vector<StreamAppend>& appends) {
+  CAIRN_RETURN_IF_ERROR(RequireWritable());
+  CAIRN_RETURN_IF_ERROR(ValidateAppend(appends, options_));
+  AppendJob job;
+  job.appends = &appends;
+  job.bytes = RequestBytes(appends);
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) return UnavailableError("the store is closing");
+    queue_.push_back(&job);
+  }
+  queue_cv_.notify_one();
+  job.done.acquire();
+  return std::move(job.result);
+}
+
+void RocksDbEventStore::WriterLoop() {
+  std::vector<AppendJob*> group;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and every job is done
+      size_t bytes = 0;
+      while (!queue_.empty() && (group.empty() || bytes + queue_.front()->bytes <= options_.max_group_bytes)) {
+        bytes += queue_.front()->bytes;
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+    for (AppendJob* job : group) job->done.release();
+    group.clear();
+  }
+}
+
+void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
+  GroupState state(*this);
+  rocksdb::WriteBatch batch;
+  uint64_t next_position = head_.load(std::memory_order_relaxed) + 1;
+  std::string chain = chain_head_;
+  ChainHasher hasher;
+  RecordPlacement placement;
+  std::string value;
+  bool wrote = false;
+
+  for (AppendJob* job : jobs) {
+    const std::vector<StreamAppend>& appends = *job->appends;
+    Result<std::vector<StreamPlan>> plans = PlanAppend(appends, state);
+    if (!plans.ok()) {
+      job->result = plans.status();
+      continue;
+    }
+    AppendResult result;
+    placement.recorded_at_us = NowMicros();
+    for (size_t i = 0; i < appends.size(); ++i) {
+      const StreamPlan& plan = (*plans)[i];
+      if (plan.duplicate) {
+        result.events.insert(result.events.end(), plan.originals.begin(), plan.originals.end());
+        continue;
+      }
+      const StreamAppend& append = appends[i];
+      const std::string_view category = CategoryOf(append.stream);
+      placement.stream = append.stream;
+      placement.version = plan.first_version;
+      for (const EventData& data : append.events) {
+        placement.event_id = data.event_id.is_nil() ? Uuid::Random() : data.event_id;
+        placement.position = next_position++;
+        EncodeRecord(data, placement, hasher, chain, value);
+        const std::string position_key = PositionKey(placement.position);
+        batch.Put(cf(kEventsCf), position_key, value);
+        batch.Put(cf(kStreamsCf), StreamVersionKey(append.stream, placement.version), position_key);
+        batch.Put(cf(kCategoriesCf), CategoryPositionKey(category, placement.position), rocksdb::Slice());
+        batch.Put(cf(kEventIdsCf), placement.event_id.bytes(), position_key);
+        state.Wrote(append.stream, data, placement.event_id, placement.version, placement.position);
+        result.events.push_back(
+            {append.stream, placement.event_id, placement.version, placement.position});
+        ++placement.version;
+        wrote = true;
+      }
+    }
+    job->result = std::move(result);
+  }
+  if (!wrote) return;
+
+  store::StreamHead head;
+  for (const auto& [stream, entry] : state.pending_heads()) {
+    head.set_last_version(entry.last_version);
+    head.set_last_position(entry.last_position);
+    batch.Put(cf(kStreamHeadsCf), stream, head.SerializeAsString());
+  }
+  const uint64_t last_position = next_position - 1;
+  std::string meta_head = PositionKey(last_position) + chain;
+  batch.Put(cf(kMetaCf), kHeadKey, meta_head);
+
+  rocksdb::Status status = db_->Write(write_options_, &batch);
+  if (!status.ok()) {
+    Status error = FromRocks(status, "append failed");
+    for (AppendJob* job : jobs) {
+      if (job->result.ok()) job->result = UnavailableError(error.message());
+    }
+    return;
+  }
+  if (head_cache_.size() > kMaxCachedHeads) head_cache_.clear();
+  for (const auto& [stream, entry] : state.pending_heads()) head_cache_[stream] = entry;
+  chain_head_ = std::move(chain);
+  {
+    std::lock_guard lock(head_mu_);
+    head_.store(last_position, std::memory_order_release);
+  }
+  head_cv_.notify_all();
+}
+
+Result<std::optional<StreamHeadEntry>> RocksDbEventStore::LoadStreamHead(const std::string& stream) {
+  if (auto it = head_cache_.find(stream); it != head_cache_.end()) {
+    return std::optional<StreamHeadEntry>(it->second);
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> value, GetValue(kStreamHeadsCf, stream));
+  if (!value) return std::optional<StreamHeadEntry>();
+  store::StreamHead head;
+  if (!head.ParseFromString(*value)) return DataLossError("stream head of " + stream + " does not parse");
+  StreamHeadEntry entry{head.last_version(), head.last_position()};
+  head_cache_[stream] = entry;
+  return std::optional<StreamHeadEntry>(entry);
+}
+
+Status RocksDbEventStore::PutMeta(Cf which, std::string_view key, std::string_view value) {
+  CAIRN_RETURN_IF_ERROR(RequireWritable());
+  return FromRocks(db_->Put(write_options_, cf(which), key, value), "write failed");
+}
+
+}  // namespace cairn::internal

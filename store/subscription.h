@@ -1,0 +1,46 @@
+// CatchUpSubscription: reads history in pages, then follows live appends, with
+// no gap and no duplicate. The consumer pulls, so a slow consumer only ever
+// holds one page.
+//
+// Not thread-safe: one consumer thread per subscription.
+#ifndef CAIRN_STORE_SUBSCRIPTION_H_
+#define CAIRN_STORE_SUBSCRIPTION_H_
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "store/event_store.h"
+
+namespace cairn {
+
+struct SubscriptionOptions {
+  // First global position delivered; a checkpoint's position + 1 resumes after it.
+  uint64_t from_position = 1;
+  // Only this category's events when not empty.
+  std::string category;
+  size_t page_size = 1024;
+};
+
+class CatchUpSubscription {
+ public:
+  CatchUpSubscription(EventStore& store, SubscriptionOptions options);
+
+  // The next events in global order. When the subscriber has caught up it
+  // waits up to `timeout` for new commits; an empty page means none came.
+  Result<std::vector<RecordedEvent>> Next(std::chrono::milliseconds timeout);
+
+  // The global position the next page starts from.
+  uint64_t next_position() const { return next_position_; }
+
+ private:
+  Result<std::vector<RecordedEvent>> ReadPage();
+
+  EventStore& store_;
+  const SubscriptionOptions options_;
+  uint64_t next_position_;
+};
+
+}  // namespace cairn
+
+#endif  // CAIRN_STORE_SUBSCRIPTION_H_

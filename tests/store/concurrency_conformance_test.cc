@@ -1,0 +1,162 @@
+// Concurrent appenders and live subscriptions, against every EventStore.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <latch>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "store/subscription.h"
+#include "tests/store/conformance_fixture.h"
+
+namespace cairn {
+namespace {
+
+using testing::JsonEvent;
+
+// The same fixture as the single-threaded suite, under its own name.
+using ConcurrencyConformance = EventStoreConformance;
+
+TEST_P(ConcurrencyConformance, SixteenThreadsOnFourStreamsGiveEveryVersionOneWinner) {
+  constexpr int kThreads = 16;
+  constexpr uint64_t kVersionsPerStream = 60;
+  const std::vector<std::string> streams = {"order-a", "order-b", "order-c", "order-d"};
+  std::mutex mu;
+  std::map<std::pair<std::string, uint64_t>, std::vector<Uuid>> winners;
+  std::atomic<int> unexpected{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string& stream = streams[t % streams.size()];
+      for (;;) {
+        auto head = store().GetStreamHead(stream);
+        ExpectedVersion expected = head.ok() ? ExpectedVersion::Exact(head->last_version)
+                                             : ExpectedVersion::NoStream();
+        uint64_t next = head.ok() ? head->last_version + 1 : 0;
+        if (next >= kVersionsPerStream) return;
+        EventData event = JsonEvent("Bumped", "{\"thread\":" + std::to_string(t) + "}", Uuid::Random());
+        auto result = store().Append(stream, expected, {event});
+        if (result.ok()) {
+          std::lock_guard lock(mu);
+          winners[{stream, result->events[0].version}].push_back(event.event_id);
+          if (result->events[0].version != next) ++unexpected;
+        } else if (result.status().code() != StatusCode::kAborted) {
+          ++unexpected;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  for (const std::string& stream : streams) {
+    auto events = store().ReadStream(stream, {0, false, 1000});
+    ASSERT_TRUE(events.ok());
+    ASSERT_EQ(events->size(), kVersionsPerStream);
+    for (const RecordedEvent& event : *events) {
+      const auto& won = winners[{stream, event.version}];
+      ASSERT_EQ(won.size(), 1u) << stream << " version " << event.version;
+      EXPECT_EQ(won[0], event.event_id);
+    }
+  }
+  EXPECT_EQ(store().HeadPosition(), streams.size() * kVersionsPerStream);
+  auto report = store().Verify({});
+  EXPECT_TRUE(report.ok()) << report.status().ToString();
+}
+
+TEST_P(ConcurrencyConformance, SimultaneousAppendsWithTheSameExpectedVersionHaveOneWinner) {
+  constexpr int kThreads = 8;
+  for (int round = 0; round < 20; ++round) {
+    const std::string stream = "order-" + std::to_string(round);
+    std::latch start(kThreads);
+    std::atomic<int> won{0}, aborted{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        auto result = store().Append(stream, ExpectedVersion::NoStream(), {JsonEvent("OrderPlaced")});
+        if (result.ok()) {
+          ++won;
+        } else {
+          ++aborted;
+          EXPECT_EQ(result.status().code(), StatusCode::kAborted);
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(won.load(), 1) << stream;
+    EXPECT_EQ(aborted.load(), kThreads - 1) << stream;
+  }
+  EXPECT_EQ(store().HeadPosition(), 20u);
+}
+
+// Reads until `count` events arrived; checks every global position comes once, in order.
+std::vector<RecordedEvent> Drain(CatchUpSubscription& subscription, size_t count) {
+  std::vector<RecordedEvent> seen;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (seen.size() < count && std::chrono::steady_clock::now() < give_up) {
+    auto page = subscription.Next(std::chrono::milliseconds(200));
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    if (!page.ok()) break;
+    for (auto& event : *page) seen.push_back(std::move(event));
+  }
+  return seen;
+}
+
+TEST_P(ConcurrencyConformance, SubscriptionHandsOffFromHistoryToLiveWithoutGapOrDuplicate) {
+  constexpr int kHistory = 700, kLive = 1500;
+  for (int i = 0; i < kHistory; ++i) testing::MustAppend(store(), "order-" + std::to_string(i % 7), "E");
+  CatchUpSubscription subscription(store(), {.from_position = 1, .category = "", .page_size = 64});
+  std::thread writer([&] {
+    for (int i = 0; i < kLive; i += 3) {
+      std::vector<StreamAppend> appends(1);
+      appends[0] = {"order-" + std::to_string(i % 11), ExpectedVersion::Any(),
+                    {JsonEvent("E"), JsonEvent("E"), JsonEvent("E")}};
+      ASSERT_TRUE(store().Append(appends).ok());
+    }
+  });
+  std::vector<RecordedEvent> seen = Drain(subscription, kHistory + kLive);
+  writer.join();
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kHistory + kLive));
+  for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i].position, i + 1);
+  auto after = subscription.Next(std::chrono::milliseconds(50));
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->empty());
+}
+
+TEST_P(ConcurrencyConformance, CategorySubscriptionDeliversOnlyItsCategoryInOrder) {
+  CatchUpSubscription subscription(store(), {.from_position = 1, .category = "charge", .page_size = 16});
+  std::thread writer([&] {
+    for (int i = 0; i < 300; ++i) {
+      testing::MustAppend(store(), (i % 3 == 0 ? "charge-" : "order-") + std::to_string(i % 5), "E");
+    }
+  });
+  std::vector<RecordedEvent> seen = Drain(subscription, 100);
+  writer.join();
+  ASSERT_EQ(seen.size(), 100u);
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(CategoryOf(seen[i].stream), "charge");
+    EXPECT_EQ(seen[i].position, 3 * i + 1);
+  }
+}
+
+TEST_P(ConcurrencyConformance, SubscriptionResumesAfterACheckpoint) {
+  for (int i = 0; i < 10; ++i) testing::MustAppend(store(), "order-1", "E");
+  ASSERT_TRUE(store().SaveCheckpoint("reader", {6, {}, 0}).ok());
+  auto checkpoint = store().LoadCheckpoint("reader");
+  ASSERT_TRUE(checkpoint.ok() && checkpoint->has_value());
+  SubscriptionOptions options;
+  options.from_position = (*checkpoint)->position + 1;
+  CatchUpSubscription subscription(store(), options);
+  auto page = subscription.Next(std::chrono::milliseconds(0));
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 4u);
+  EXPECT_EQ(page->front().position, 7u);
+  EXPECT_EQ(subscription.next_position(), 11u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, ConcurrencyConformance, ::testing::ValuesIn(AllStores()), StoreName);
+
+}  // namespace
+}  // namespace cairn

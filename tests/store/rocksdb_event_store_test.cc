@@ -1,0 +1,228 @@
+// What only the RocksDB store has: a data dir that outlives the process, its
+// lock, read-only instances beside the writer, format versions and damage.
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/event_store.h"
+#include "store/proto/event_record.pb.h"
+#include "tests/store/store_test_util.h"
+#include "tests/testing/temp_dir.h"
+
+namespace cairn {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::JsonEvent;
+using testing::MustAppend;
+
+std::unique_ptr<EventStore> MustOpen(const std::string& path, StoreOptions options = {}) {
+  auto store = OpenEventStore(path, options);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+// The data dir as plain RocksDB, to play the part of damage or an old version.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    std::vector<std::string> names;
+    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    rocksdb::DB* db = nullptr;
+    EXPECT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, descriptors, &handles_, &db).ok());
+    db_.reset(db);
+    for (size_t i = 0; i < names.size(); ++i) by_name_[names[i]] = handles_[i];
+  }
+  ~RawDb() {
+    for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  }
+  rocksdb::DB& db() { return *db_; }
+  rocksdb::ColumnFamilyHandle* cf(const std::string& name) { return by_name_.at(name); }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name_;
+};
+
+std::string PositionKey(uint64_t position) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i, position >>= 8) key[i] = static_cast<char>(position & 0xff);
+  return key;
+}
+
+TEST(RocksDbEventStore, ReopenKeepsTheLogAndContinuesItsPositionsAndChain) {
+  testing::TempDir dir;
+  {
+    auto store = MustOpen(dir.path());
+    for (int i = 0; i < 5; ++i) MustAppend(*store, "order-1", "E");
+  }
+  auto store = MustOpen(dir.path());
+  EXPECT_EQ(store->HeadPosition(), 5u);
+  AppendedEvent next = MustAppend(*store, "order-1", "E", ExpectedVersion::Exact(4));
+  EXPECT_EQ(next.position, 6u);
+  EXPECT_EQ(next.version, 5u);
+  auto report = store->Verify({});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->events, 6u);
+  EXPECT_EQ(report->chain_head.size(), 64u);
+}
+
+TEST(RocksDbEventStore, BufferedDurabilityKeepsTheSameContract) {
+  testing::TempDir dir;
+  {
+    auto store = MustOpen(dir.path(), {.durability = Durability::kBuffered});
+    for (int i = 0; i < 100; ++i) MustAppend(*store, "order-" + std::to_string(i % 3), "E");
+  }
+  auto store = MustOpen(dir.path());
+  EXPECT_EQ(store->HeadPosition(), 100u);
+  EXPECT_TRUE(store->Verify({}).ok());
+}
+
+TEST(RocksDbEventStore, SecondWriterIsRefusedWithTheLockHolderNamed) {
+  testing::TempDir dir;
+  auto first = MustOpen(dir.path());
+  auto second = OpenEventStore(dir.path());
+  ASSERT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find("locked for writing by pid " + std::to_string(getpid())),
+            std::string::npos)
+      << second.status().message();
+  first.reset();
+  EXPECT_TRUE(OpenEventStore(dir.path()).ok());
+}
+
+TEST(RocksDbEventStore, ReaderBesideTheWriterSeesCommittedEventsAndFollowsNewOnes) {
+  testing::TempDir dir;
+  auto writer = MustOpen(dir.path());
+  for (int i = 0; i < 5; ++i) MustAppend(*writer, "order-1", "E");
+  auto reader = OpenEventStoreForReading(dir.path());
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*reader)->HeadPosition(), 5u);
+  EXPECT_EQ((*reader)->ReadAll(1, 100)->size(), 5u);
+  auto report = (*reader)->Verify({});
+  EXPECT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ((*reader)->Append("order-1", ExpectedVersion::Any(), {JsonEvent("E")}).status().code(),
+            StatusCode::kFailedPrecondition);
+
+  for (int i = 0; i < 5; ++i) MustAppend(*writer, "order-2", "E");
+  EXPECT_EQ((*reader)->WaitForHead(5, std::chrono::seconds(5)), 10u);
+  auto all = (*reader)->ReadAll(1, 100);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 10u);
+  EXPECT_EQ(all->back().stream, "order-2");
+  EXPECT_EQ((*reader)->ReadStream("order-2", {})->size(), 5u);
+}
+
+TEST(RocksDbEventStore, ReaderOfAFolderWithoutAStoreIsAClearError) {
+  testing::TempDir dir;
+  auto reader = OpenEventStoreForReading(dir.Sub("nothing-here"));
+  EXPECT_EQ(reader.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(reader.status().message().find("no Cairn store"), std::string::npos);
+}
+
+TEST(RocksDbEventStore, UnknownFormatVersionIsRefusedNotUpgraded) {
+  testing::TempDir dir;
+  { MustOpen(dir.path()); }
+  {
+    RawDb raw(dir.path());
+    ASSERT_TRUE(raw.db().Put(rocksdb::WriteOptions(), raw.cf("meta"), "format_version", "99").ok());
+  }
+  auto store = OpenEventStore(dir.path());
+  ASSERT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("format version 99"), std::string::npos) << store.status().message();
+  RawDb raw(dir.path());
+  std::string version;
+  ASSERT_TRUE(raw.db().Get(rocksdb::ReadOptions(), raw.cf("meta"), "format_version", &version).ok());
+  EXPECT_EQ(version, "99");
+}
+
+TEST(RocksDbEventStore, FlippedByteOnDiskIsDataLossForVerifyAndReads) {
+  testing::TempDir dir;
+  {
+    auto store = MustOpen(dir.path());
+    std::vector<StreamAppend> appends(1);
+    for (int batch = 0; batch < 20; ++batch) {
+      appends[0] = {"order-" + std::to_string(batch), ExpectedVersion::Any(), {}};
+      for (int i = 0; i < 100; ++i) {
+        appends[0].events.push_back(JsonEvent("E", "{\"n\":" + std::to_string(batch * 100 + i) + "}"));
+      }
+      ASSERT_TRUE(store->Append(appends).ok());
+    }
+  }
+  const std::string copy = dir.Sub("copy");
+  fs::copy(dir.path(), copy);
+  // The largest table file holds `events`; its data blocks come before its index.
+  fs::path largest;
+  for (const auto& entry : fs::directory_iterator(copy)) {
+    if (entry.path().extension() == ".sst" && (largest.empty() || entry.file_size() > fs::file_size(largest))) {
+      largest = entry.path();
+    }
+  }
+  ASSERT_FALSE(largest.empty());
+  {
+    std::fstream file(largest, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekg(static_cast<std::streamoff>(fs::file_size(largest) / 3));
+    char byte = 0;
+    file.read(&byte, 1);
+    byte ^= 0x5a;
+    file.seekp(static_cast<std::streamoff>(fs::file_size(largest) / 3));
+    file.write(&byte, 1);
+  }
+  auto store = OpenEventStore(copy);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto report = (*store)->Verify({});
+  ASSERT_EQ(report.status().code(), StatusCode::kDataLoss) << report.status().ToString();
+  EXPECT_NE(report.status().message().find("first bad global position"), std::string::npos);
+  EXPECT_EQ((*store)->ReadAll(1, 5000).status().code(), StatusCode::kDataLoss);
+  // The original is untouched.
+  auto original = MustOpen(dir.path());
+  EXPECT_TRUE(original->Verify({}).ok());
+}
+
+TEST(RocksDbEventStore, VerifyFindsATamperedRecordByItsHashChain) {
+  testing::TempDir dir;
+  {
+    auto store = MustOpen(dir.path());
+    for (int i = 0; i < 10; ++i) MustAppend(*store, "order-1", "E");
+  }
+  {
+    RawDb raw(dir.path());
+    std::string value;
+    ASSERT_TRUE(raw.db().Get(rocksdb::ReadOptions(), raw.cf("events"), PositionKey(4), &value).ok());
+    store::EventRecord record;
+    ASSERT_TRUE(record.ParseFromString(value));
+    record.set_data(R"({"amount":1000000})");
+    ASSERT_TRUE(raw.db().Put(rocksdb::WriteOptions(), raw.cf("events"), PositionKey(4),
+                             record.SerializeAsString()).ok());
+  }
+  auto store = MustOpen(dir.path());
+  auto report = store->Verify({});
+  ASSERT_EQ(report.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(report.status().message().find("position 4: hash chain broken"), std::string::npos)
+      << report.status().message();
+}
+
+TEST(RocksDbEventStore, VerifyFindsAnIndexThatDisagreesWithTheLog) {
+  testing::TempDir dir;
+  {
+    auto store = MustOpen(dir.path());
+    for (int i = 0; i < 10; ++i) MustAppend(*store, "order-" + std::to_string(i % 2), "E");
+  }
+  {
+    RawDb raw(dir.path());
+    std::string key = std::string("order-1") + '\0' + PositionKey(2);  // order-1, version 2: position 6
+    ASSERT_TRUE(raw.db().Delete(rocksdb::WriteOptions(), raw.cf("streams"), key).ok());
+  }
+  auto store = MustOpen(dir.path());
+  auto report = store->Verify({});
+  ASSERT_EQ(report.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(report.status().message().find("position 6: the streams index disagrees"), std::string::npos)
+      << report.status().message();
+}
+
+}  // namespace
+}  // namespace cairn
