@@ -30,7 +30,7 @@ demo: build
 	tools/demo.sh $(BUILD_DIR)/tools/cairn/cairn
 
 soak: build
-	cd $(BUILD_DIR) && CAIRN_CRASH_CYCLES=300 ctest --output-on-failure -L soak
+	cd $(BUILD_DIR) && ctest --output-on-failure -L soak
 
 bench: build
 	$(BUILD_DIR)/tools/cairn/cairn bench append
