@@ -1,0 +1,144 @@
+#include "bench/throughput.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "bench/workload.h"
+
+namespace cairn::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+// Appends events [begin, end) of the workload in appends of `batch` events,
+// each event to its own stream with ExpectedVersion::Any.
+Status AppendRange(EventStore& store, const Workload& workload, uint64_t begin, uint64_t end, int batch,
+                   int stride) {
+  std::vector<StreamAppend> appends;
+  for (uint64_t i = begin; i < end;) {
+    appends.clear();
+    for (int n = 0; n < batch && i < end; ++n, i += stride) {
+      StreamAppend& append = appends.emplace_back();
+      append.stream = workload.streams[i];
+      append.events.push_back(workload.events[i]);
+    }
+    // Events of one stream that land in the same batch share one StreamAppend.
+    if (appends.size() > 1) {
+      std::sort(appends.begin(), appends.end(), [](const auto& a, const auto& b) { return a.stream < b.stream; });
+      std::vector<StreamAppend> merged;
+      for (auto& append : appends) {
+        if (!merged.empty() && merged.back().stream == append.stream) {
+          merged.back().events.push_back(std::move(append.events.front()));
+        } else {
+          merged.push_back(std::move(append));
+        }
+      }
+      appends.swap(merged);
+    }
+    CAIRN_RETURN_IF_ERROR(store.Append(appends).status());
+  }
+  return OkStatus();
+}
+
+std::string DurabilityName(Durability durability) {
+  return durability == Durability::kSync ? "sync" : "buffered";
+}
+
+}  // namespace
+
+std::vector<AppendCase> StandardAppendCases() {
+  return {
+      {"durable 1 client x 1 event", Durability::kSync, 1, 1, 3000},
+      {"durable 64 clients x 1 event", Durability::kSync, 64, 1, 64000},
+      {"buffered 1 client x batch 100", Durability::kBuffered, 1, 100, 300000},
+  };
+}
+
+Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_dir) {
+  if (c.clients < 1 || c.batch < 1 || c.events < static_cast<uint64_t>(c.clients)) {
+    return InvalidArgumentError("a case needs at least one client, a batch of one, and an event per client");
+  }
+  CaseResult result;
+  result.name = c.name;
+  result.durability = DurabilityName(c.durability);
+  result.clients = c.clients;
+  result.batch = c.batch;
+  result.events = c.events;
+  const Workload workload = MakeWorkload(c.events);
+  const std::string baseline_dir = work_dir + "/baseline";
+  const std::string cairn_dir = work_dir + "/cairn";
+  fs::remove_all(baseline_dir);
+  fs::remove_all(cairn_dir);
+
+  // What a perfect group commit would write: every client's batch in one WriteBatch.
+  BaselineOptions baseline{c.durability == Durability::kSync, c.clients * c.batch};
+  result.baseline_events_per_s = RunRawBaseline(workload, baseline, baseline_dir);
+  result.baseline = "raw RocksDB, same keys, 1 thread, WriteBatch of " + std::to_string(baseline.batch) +
+                    (baseline.sync ? ", sync" : ", no sync");
+  fs::remove_all(baseline_dir);
+  if (result.baseline_events_per_s <= 0) return InternalError("the raw RocksDB baseline failed");
+
+  StoreOptions options;
+  options.durability = c.durability;
+  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store, OpenEventStore(cairn_dir, options));
+  std::atomic<bool> failed{false};
+  const auto start = Clock::now();
+  std::vector<std::thread> clients;
+  for (int k = 0; k < c.clients; ++k) {
+    clients.emplace_back([&, k] {
+      if (!AppendRange(*store, workload, k, c.events, c.batch, c.clients).ok()) failed = true;
+    });
+  }
+  for (auto& client : clients) client.join();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  store.reset();
+  fs::remove_all(cairn_dir);
+  if (failed) return InternalError("an append failed during the benchmark");
+  result.cairn_events_per_s = c.events / seconds;
+  return result;
+}
+
+Result<CaseResult> RunReplayCase(uint64_t events, const std::string& work_dir) {
+  CaseResult result;
+  result.name = "$all replay with envelope decode";
+  result.durability = "-";
+  result.clients = 1;
+  result.batch = 1024;  // events per page
+  result.events = events;
+  const std::string dir = work_dir + "/replay";
+  fs::remove_all(dir);
+  {
+    const Workload workload = MakeWorkload(events);
+    CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store,
+                           OpenEventStore(dir, {.durability = Durability::kBuffered}));
+    CAIRN_RETURN_IF_ERROR(AppendRange(*store, workload, 0, events, 1000, 1));
+  }
+  uint64_t scanned = 0;
+  RunRawScan(dir, &scanned);  // warms the page cache for both runs
+  result.baseline_events_per_s = RunRawScan(dir, &scanned);
+  result.baseline = "raw RocksDB forward scan of the events column family, no decode";
+  if (scanned != events) return InternalError("the raw scan found " + std::to_string(scanned) + " records");
+
+  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> reader, OpenEventStoreForReading(dir));
+  uint64_t read = 0, checksum = 0;
+  const auto start = Clock::now();
+  for (uint64_t next = 1;;) {
+    CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> page, reader->ReadAll(next, 1024));
+    if (page.empty()) break;
+    for (const RecordedEvent& event : page) checksum += event.version + event.data.size();
+    read += page.size();
+    next = page.back().position + 1;
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  reader.reset();
+  fs::remove_all(dir);
+  if (read != events || checksum == 0) return InternalError("the replay read " + std::to_string(read) + " events");
+  result.cairn_events_per_s = read / seconds;
+  return result;
+}
+
+}  // namespace cairn::bench

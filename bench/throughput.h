@@ -1,0 +1,46 @@
+// Throughput cases behind `cairn bench`: each runs a raw RocksDB baseline for
+// the same records in the same process first, then Cairn, and reports both.
+#ifndef CAIRN_BENCH_THROUGHPUT_H_
+#define CAIRN_BENCH_THROUGHPUT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/event_store.h"
+
+namespace cairn::bench {
+
+struct AppendCase {
+  std::string name;
+  Durability durability = Durability::kSync;
+  int clients = 1;        // concurrent appending threads
+  int batch = 1;          // events per append
+  uint64_t events = 2000; // in all
+};
+
+struct CaseResult {
+  std::string name;
+  std::string durability;  // "sync" or "buffered"
+  int clients = 0;
+  int batch = 0;
+  uint64_t events = 0;
+  double baseline_events_per_s = 0;
+  double cairn_events_per_s = 0;
+  double ratio() const { return baseline_events_per_s > 0 ? cairn_events_per_s / baseline_events_per_s : 0; }
+  std::string baseline;  // what the baseline did
+};
+
+// The cases the README's performance table reports.
+std::vector<AppendCase> StandardAppendCases();
+
+// Runs one append case in fresh folders under `work_dir`.
+Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_dir);
+
+// Fills a store with `events` events, then replays `$all` with envelope
+// decoding against a raw scan of the same column family.
+Result<CaseResult> RunReplayCase(uint64_t events, const std::string& work_dir);
+
+}  // namespace cairn::bench
+
+#endif  // CAIRN_BENCH_THROUGHPUT_H_

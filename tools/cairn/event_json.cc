@@ -1,0 +1,117 @@
+#include "tools/cairn/event_json.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace cairn::cli {
+namespace {
+
+std::string Base64(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = uint8_t(bytes[i]) << 16 | uint8_t(bytes[i + 1]) << 8 | uint8_t(bytes[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(n >> shift) & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    uint32_t n = uint8_t(bytes[i]) << 16;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    uint32_t n = uint8_t(bytes[i]) << 16 | uint8_t(bytes[i + 1]) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+}  // namespace
+
+struct PayloadRenderer::Schema {
+  google::protobuf::DescriptorPool pool;
+  std::unique_ptr<google::protobuf::DynamicMessageFactory> factory;
+  const google::protobuf::Message* prototype = nullptr;
+};
+
+PayloadRenderer::PayloadRenderer(EventStore& store) : store_(store) {}
+PayloadRenderer::~PayloadRenderer() = default;
+
+const PayloadRenderer::Schema* PayloadRenderer::SchemaFor(const std::string& type_name) {
+  auto [it, inserted] = schemas_.try_emplace(type_name);
+  if (!inserted) return it->second.get();
+  auto stored = store_.LoadSchema(type_name);
+  if (!stored.ok() || !stored->has_value()) return nullptr;
+  google::protobuf::FileDescriptorSet files;
+  if (!files.ParseFromString(**stored)) return nullptr;
+  auto schema = std::make_unique<Schema>();
+  for (const auto& file : files.file()) {
+    if (schema->pool.BuildFile(file) == nullptr) return nullptr;
+  }
+  const auto* descriptor = schema->pool.FindMessageTypeByName(type_name);
+  if (descriptor == nullptr) return nullptr;
+  schema->factory = std::make_unique<google::protobuf::DynamicMessageFactory>(&schema->pool);
+  schema->prototype = schema->factory->GetPrototype(descriptor);
+  it->second = std::move(schema);
+  return it->second.get();
+}
+
+std::string PayloadRenderer::Render(const RecordedEvent& event) {
+  if (event.content_type == kJsonContentType) {
+    if (event.data.find_first_of("\r\n") == std::string::npos && nlohmann::json::accept(event.data)) {
+      return event.data;
+    }
+    auto parsed = nlohmann::ordered_json::parse(event.data, nullptr, /*allow_exceptions=*/false);
+    return parsed.is_discarded() ? nlohmann::json(event.data).dump() : parsed.dump();
+  }
+  if (const Schema* schema = SchemaFor(event.content_type)) {
+    std::unique_ptr<google::protobuf::Message> message(schema->prototype->New());
+    std::string json;
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    if (message->ParseFromString(event.data) &&
+        google::protobuf::util::MessageToJsonString(*message, &json, options).ok()) {
+      return json;
+    }
+  }
+  return nlohmann::json{{"base64", Base64(event.data)}}.dump();
+}
+
+std::string Iso8601(int64_t micros) {
+  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+  std::tm utc;
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + n, sizeof(text) - n, ".%06lldZ", static_cast<long long>(micros % 1000000));
+  return text;
+}
+
+std::string EventJsonLine(const RecordedEvent& event, PayloadRenderer& renderer) {
+  nlohmann::ordered_json metadata = nlohmann::ordered_json::object();
+  for (const auto& [key, value] : event.metadata) metadata[key] = value;
+  nlohmann::ordered_json line;
+  line["position"] = event.position;
+  line["stream"] = event.stream;
+  line["version"] = event.version;
+  line["type"] = event.type;
+  line["event_id"] = event.event_id.ToString();
+  line["recorded_at"] = Iso8601(event.recorded_at_us);
+  line["metadata"] = metadata;
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  text.pop_back();  // the closing brace: data goes last, spliced in as rendered
+  text += ",\"data\":";
+  text += renderer.Render(event);
+  text += '}';
+  return text;
+}
+
+}  // namespace cairn::cli

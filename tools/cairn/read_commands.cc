@@ -1,0 +1,107 @@
+// cairn read STREAM ... and cairn replay ...: events as JSON Lines.
+#include <cstdio>
+
+#include "store/subscription.h"
+#include "tools/cairn/cli.h"
+#include "tools/cairn/event_json.h"
+
+namespace cairn::cli {
+namespace {
+
+constexpr size_t kPageSize = 1024;
+
+struct ReadArgs {
+  std::string stream;
+  uint64_t from = 0;
+  bool backward = false;
+  uint64_t limit = UINT64_MAX;
+};
+
+struct ReplayArgs {
+  uint64_t from = 1;
+  uint64_t to = UINT64_MAX;
+  std::string category;
+  std::string type;
+  bool follow = false;
+};
+
+void Print(const RecordedEvent& event, PayloadRenderer& renderer) {
+  std::string line = EventJsonLine(event, renderer);
+  line.push_back('\n');
+  std::fwrite(line.data(), 1, line.size(), stdout);
+}
+
+int RunRead(const Context& context, const ReadArgs& args, bool from_given) {
+  auto store = OpenForReading(context);
+  if (!store.ok()) return Fail(store.status());
+  PayloadRenderer renderer(**store);
+  ReadStreamOptions options;
+  options.backward = args.backward;
+  options.from_version = args.backward && !from_given ? kStreamEnd : args.from;
+  uint64_t left = args.limit;
+  while (left > 0) {
+    options.max_count = std::min<uint64_t>(left, kPageSize);
+    auto page = (*store)->ReadStream(args.stream, options);
+    if (!page.ok()) return Fail(page.status());
+    for (const RecordedEvent& event : *page) Print(event, renderer);
+    left -= page->size();
+    if (page->size() < options.max_count) break;
+    const uint64_t last = page->back().version;
+    if (args.backward && last == 0) break;
+    options.from_version = args.backward ? last - 1 : last + 1;
+  }
+  return kExitOk;
+}
+
+int RunReplay(const Context& context, const ReplayArgs& args) {
+  if (args.from > args.to) return Fail(InvalidArgumentError("--from is after --to"));
+  auto store = OpenForReading(context);
+  if (!store.ok()) return Fail(store.status());
+  PayloadRenderer renderer(**store);
+  InstallStopSignals();
+  // Without --follow, replay ends at the head as it was when the replay began.
+  const uint64_t end = args.follow ? args.to : std::min(args.to, (*store)->HeadPosition());
+  SubscriptionOptions options;
+  options.from_position = args.from;
+  options.category = args.category;
+  options.page_size = kPageSize;
+  CatchUpSubscription subscription(**store, options);
+  while (!StopRequested() && subscription.next_position() <= end) {
+    if (!args.follow && subscription.next_position() > (*store)->HeadPosition()) break;
+    auto page = subscription.Next(std::chrono::milliseconds(args.follow ? 200 : 0));
+    if (!page.ok()) return Fail(page.status());
+    for (const RecordedEvent& event : *page) {
+      if (event.position > end) break;
+      if (args.type.empty() || event.type == args.type) Print(event, renderer);
+    }
+    if (args.follow) std::fflush(stdout);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddReadCommands(CLI::App& app, Context& context) {
+  auto read = std::make_shared<ReadArgs>();
+  CLI::App* read_command = app.add_subcommand("read", "Print one stream's events as JSON Lines");
+  read_command->add_option("stream", read->stream, "Stream id")->required();
+  auto* from = read_command->add_option("--from", read->from, "First version (default: the first, or the last with --backward)");
+  read_command->add_flag("--backward", read->backward, "Newest first");
+  read_command->add_option("--limit", read->limit, "At most this many events")->check(CLI::PositiveNumber);
+  read_command->callback([&context, read, from] {
+    const bool from_given = from->count() > 0;
+    context.run = [&context, read, from_given] { return RunRead(context, *read, from_given); };
+  });
+
+  auto replay = std::make_shared<ReplayArgs>();
+  CLI::App* replay_command =
+      app.add_subcommand("replay", "Print `$all` in global position order as JSON Lines");
+  replay_command->add_option("--from", replay->from, "First global position (default 1)");
+  replay_command->add_option("--to", replay->to, "Last global position (default: the head)");
+  replay_command->add_option("--category", replay->category, "Only this category (order)");
+  replay_command->add_option("--type", replay->type, "Only events of this type");
+  replay_command->add_flag("--follow", replay->follow, "Keep printing new events until SIGINT/SIGTERM");
+  replay_command->callback([&context, replay] { context.run = [&context, replay] { return RunReplay(context, *replay); }; });
+}
+
+}  // namespace cairn::cli
