@@ -1,9 +1,11 @@
 // RocksDbEventStore: the EventStore on RocksDB (DESIGN.md, "The store").
 //
-// One writer thread owns positions: appenders enqueue a job and wait; the
-// writer takes every waiting job, checks expected versions against a cache of
-// stream heads kept true across the jobs of the group, writes one WriteBatch
-// with one sync, and then completes every job. Readers use RocksDB directly.
+// One committer at a time owns positions. An appender that finds nobody
+// committing commits its own append at once; otherwise it enqueues a job and
+// waits, and the writer thread takes every waiting job, checks expected
+// versions against a cache of stream heads kept true across the jobs of the
+// group, writes one WriteBatch with one sync, and then completes every job.
+// Readers use RocksDB directly.
 #ifndef CAIRN_STORE_INTERNAL_ROCKSDB_EVENT_STORE_H_
 #define CAIRN_STORE_INTERNAL_ROCKSDB_EVENT_STORE_H_
 
@@ -122,9 +124,11 @@ class RocksDbEventStore final : public EventStore {
   std::condition_variable queue_cv_;
   std::deque<AppendJob*> queue_;
   bool stopping_ = false;
+  bool committing_ = false;  // a group is being committed, by the writer or an appender
+  std::atomic<int> appenders_{0};  // appends in progress
   std::thread writer_;
 
-  // Owned by the writer thread.
+  // Owned by whoever commits (committing_ hands it over under queue_mu_).
   std::string chain_head_;
   std::unordered_map<std::string, StreamHeadEntry> head_cache_;
 
