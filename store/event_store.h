@@ -147,6 +147,10 @@ class EventStore {
   virtual Result<VerifyReport> Verify(const VerifyOptions& options) = 0;
 };
 
+// The input rules every store applies before it writes: InvalidArgument naming
+// the first rule `appends` breaks. Edges (CLI, HTTP) may check early with it.
+Status ValidateAppend(const std::vector<StreamAppend>& appends, const StoreOptions& options = {});
+
 // Opens (creating if needed) the RocksDB store in `path` for writing. Only one
 // process writes a data dir at a time: a second gets FailedPrecondition naming
 // the lock holder. An unknown store format version is FailedPrecondition too.

@@ -21,7 +21,7 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
 
   using EventStore::Append;
   Result<AppendResult> Append(const std::vector<StreamAppend>& appends) override {
-    CAIRN_RETURN_IF_ERROR(internal::ValidateAppend(appends, options_));
+    CAIRN_RETURN_IF_ERROR(ValidateAppend(appends, options_));
     std::lock_guard lock(mu_);
     CAIRN_ASSIGN_OR_RETURN(std::vector<internal::StreamPlan> plans,
                            internal::PlanAppend(appends, *this));
@@ -59,6 +59,7 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
 
   Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
                                                 const ReadStreamOptions& options) override {
+    CAIRN_RETURN_IF_ERROR(internal::ValidateStreamId(stream));
     std::lock_guard lock(mu_);
     auto it = streams_.find(stream);
     if (it == streams_.end()) return NotFoundError("stream " + std::string(stream) + " not found");

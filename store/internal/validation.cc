@@ -65,6 +65,13 @@ Status ValidateStreamId(std::string_view stream) {
   return OkStatus();
 }
 
+}  // namespace cairn::internal
+
+namespace cairn {
+
+using internal::ValidateEvent;
+using internal::ValidateStreamId;
+
 Status ValidateAppend(const std::vector<StreamAppend>& appends, const StoreOptions& options) {
   if (appends.empty()) return InvalidArgumentError("append has no streams");
   std::set<std::string_view> streams;
@@ -87,4 +94,4 @@ Status ValidateAppend(const std::vector<StreamAppend>& appends, const StoreOptio
   return OkStatus();
 }
 
-}  // namespace cairn::internal
+}  // namespace cairn

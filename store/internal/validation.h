@@ -1,4 +1,4 @@
-// The input rules every store enforces before it writes anything.
+// Input rules beyond ValidateAppend (event_store.h), shared by the stores.
 #ifndef CAIRN_STORE_INTERNAL_VALIDATION_H_
 #define CAIRN_STORE_INTERNAL_VALIDATION_H_
 
@@ -14,8 +14,6 @@ inline constexpr size_t kMaxStreamIdBytes = 256;
 inline constexpr size_t kMaxNameBytes = 256;  // types, content types, metadata keys
 
 Status ValidateStreamId(std::string_view stream);
-// InvalidArgument naming the first broken rule; OK when the whole append may be written.
-Status ValidateAppend(const std::vector<StreamAppend>& appends, const StoreOptions& options);
 
 }  // namespace cairn::internal
 

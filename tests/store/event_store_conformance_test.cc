@@ -180,6 +180,7 @@ TEST_P(EventStoreConformance, ReadStreamForwardAndBackwardInPages) {
   EXPECT_EQ(versions(store().ReadStream("order-1", {kStreamEnd, true, 3})), (std::vector<uint64_t>{9, 8, 7}));
   EXPECT_EQ(versions(store().ReadStream("order-1", {2, true, 5})), (std::vector<uint64_t>{2, 1, 0}));
   EXPECT_EQ(store().ReadStream("order-404", {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store().ReadStream("$all", {}).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_P(EventStoreConformance, ReadAllAndCategoryFollowGlobalOrder) {

@@ -70,9 +70,12 @@ int RunAppend(const Context& context, const AppendArgs& args, bool data_given) {
   if (!expected.ok()) return Fail(expected.status());
   Result<EventData> event = BuildEvent(args, data_given);
   if (!event.ok()) return Fail(event.status());
+  std::vector<StreamAppend> appends{{args.stream, *expected, {*std::move(event)}}};
+  // Bad input never creates or opens the data dir.
+  if (Status valid = ValidateAppend(appends); !valid.ok()) return Fail(valid);
   auto store = OpenForWriting(context);
   if (!store.ok()) return Fail(store.status());
-  auto result = (*store)->Append(args.stream, *expected, {*event});
+  auto result = (*store)->Append(appends);
   if (!result.ok()) return Fail(result.status());
   const AppendedEvent& appended = result->events.front();
   nlohmann::ordered_json out;

@@ -1,0 +1,40 @@
+// Runs a program as a child process with its output in files, for tests of
+// command-line tools.
+#ifndef CAIRN_TESTS_TESTING_SUBPROCESS_H_
+#define CAIRN_TESTS_TESTING_SUBPROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace cairn::testing {
+
+struct ProcessResult {
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs `program` with `args` to completion; `input` is its stdin.
+ProcessResult Run(const std::string& program, const std::vector<std::string>& args,
+                  const std::string& input = "", const std::vector<std::string>& env = {});
+
+// A child left running, its stdout and stderr going to files that can be read meanwhile.
+class Child {
+ public:
+  Child(const std::string& program, const std::vector<std::string>& args);
+  ~Child();  // kills the child if it still runs
+  std::string Stdout() const;
+  std::string Stderr() const;
+  // Sends `signal`, waits, returns the exit code (-1 when the signal killed it).
+  int Stop(int signal);
+
+ private:
+  pid_t pid_ = -1;
+  std::string dir_;
+};
+
+}  // namespace cairn::testing
+
+#endif  // CAIRN_TESTS_TESTING_SUBPROCESS_H_
