@@ -113,7 +113,7 @@ Result<AppendResult> RocksDbEventStore::Append(const std::vector<StreamAppend>& 
   queue_.push_back(&job);
   lock.unlock();
   queue_cv_.notify_one();
-  job.done.acquire();
+  job.done.Wait();
   return std::move(job.result);
 }
 
@@ -132,7 +132,7 @@ void RocksDbEventStore::WriterLoop() {
     committing_ = true;
     lock.unlock();
     CommitGroup(group);
-    for (AppendJob* job : group) job->done.release();
+    for (AppendJob* job : group) job->done.Signal();
     group.clear();
     lock.lock();
     committing_ = false;
