@@ -1,10 +1,12 @@
-// Micro cases of the store's hot paths. The throughput cases with their raw
-// RocksDB baselines are `cairn bench append|replay`.
+// Micro cases of the store's hot paths, each next to its raw RocksDB
+// counterpart run in the same process. The throughput cases with ratios are
+// `cairn bench append|replay`.
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
 
 #include <filesystem>
 
+#include "bench/workload.h"
 #include "store/event_store.h"
 
 namespace cairn {
@@ -15,13 +17,6 @@ std::string MakeTempDir() {
   return mkdtemp(pattern.data());
 }
 
-EventData Event() {
-  EventData event;
-  event.type = "ItemAdded";
-  event.data = "{\"sku\":\"" + std::string(188, 'x') + "\"}";
-  return event;
-}
-
 void BM_UuidRandom(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(Uuid::Random());
 }
@@ -29,48 +24,81 @@ BENCHMARK(BM_UuidRandom);
 
 void BM_MemoryStoreAppend(benchmark::State& state) {
   auto store = NewMemoryEventStore();
+  const bench::Workload workload = bench::MakeWorkload(1000);
   uint64_t i = 0;
   for (auto _ : state) {
-    auto result = store->Append("bench-" + std::to_string(i++ % 1000), ExpectedVersion::Any(), {Event()});
+    EventData event = workload.events[i % 1000];
+    event.event_id = Uuid();
+    auto result = store->Append(workload.streams[i++ % 1000], ExpectedVersion::Any(), {event});
     benchmark::DoNotOptimize(result);
   }
 }
 BENCHMARK(BM_MemoryStoreAppend);
 
-// One event per append, no fsync: the cost of the writer hand-off, encoding,
-// hashing and the index entries.
-void BM_RocksDbBufferedAppend(benchmark::State& state) {
+// One event per write, no fsync: the raw write of the same keys, then Cairn's
+// append with the hand-off, encoding, hashing and the index entries.
+void BM_BufferedAppend_RawRocksDb(benchmark::State& state) {
   const std::string dir = MakeTempDir();
+  const bench::Workload workload = bench::MakeWorkload(state.range(0));
+  double rate = 0;
+  for (auto _ : state) {
+    rate = bench::RunRawBaseline(workload, {.sync = false, .batch = 1}, dir);
+  }
+  state.counters["events_per_s"] = rate;
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_BufferedAppend_RawRocksDb)->Iterations(1)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+void BM_BufferedAppend_Cairn(benchmark::State& state) {
+  const std::string dir = MakeTempDir();
+  const bench::Workload workload = bench::MakeWorkload(100000);
   {
     auto store = OpenEventStore(dir, {.durability = Durability::kBuffered});
     uint64_t i = 0;
     for (auto _ : state) {
-      auto result = (*store)->Append("bench-" + std::to_string(i++ % 1000), ExpectedVersion::Any(), {Event()});
+      auto result = (*store)->Append(workload.streams[i % 100000], ExpectedVersion::Any(),
+                                     {workload.events[i % 100000]});
+      ++i;
       benchmark::DoNotOptimize(result);
     }
+    state.counters["events_per_s"] = benchmark::Counter(state.iterations(), benchmark::Counter::kIsRate);
   }
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_RocksDbBufferedAppend);
+BENCHMARK(BM_BufferedAppend_Cairn)->Iterations(100000)->Unit(benchmark::kMillisecond);
 
-// Reading and decoding one page of `$all`.
-void BM_RocksDbReadAllPage(benchmark::State& state) {
+// Reading one page of 1,024 events: a raw scan, then ReadAll with decoding.
+void BM_ReadPage(benchmark::State& state, bool raw) {
   const std::string dir = MakeTempDir();
   {
     auto store = OpenEventStore(dir, {.durability = Durability::kBuffered});
     std::vector<StreamAppend> appends(1);
     appends[0].stream = "bench-1";
-    appends[0].events.assign(1024, Event());
-    for (int i = 0; i < 8; ++i) (void)(*store)->Append(appends);
+    appends[0].events.assign(1024, bench::MakeWorkload(1).events[0]);
+    for (auto& event : appends[0].events) event.event_id = Uuid();
+    for (int i = 0; i < 64; ++i) (void)(*store)->Append(appends);
+  }
+  if (raw) {
     for (auto _ : state) {
-      auto page = (*store)->ReadAll(1 + (state.iterations() % 7) * 1024, 1024);
-      benchmark::DoNotOptimize(page);
+      uint64_t records = 0;
+      bench::RunRawScan(dir, &records);
+      benchmark::DoNotOptimize(records);
     }
-    state.SetItemsProcessed(state.iterations() * 1024);
+    state.SetItemsProcessed(state.iterations() * 64 * 1024);
+  } else {
+    auto store = OpenEventStoreForReading(dir);
+    for (auto _ : state) {
+      for (uint64_t next = 1; next <= 64 * 1024; next += 1024) {
+        auto page = (*store)->ReadAll(next, 1024);
+        benchmark::DoNotOptimize(page);
+      }
+    }
+    state.SetItemsProcessed(state.iterations() * 64 * 1024);
   }
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_RocksDbReadAllPage);
+BENCHMARK_CAPTURE(BM_ReadPage, RawRocksDbScan, true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ReadPage, CairnReadAll, false)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace cairn

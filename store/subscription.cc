@@ -5,7 +5,10 @@
 namespace cairn {
 
 CatchUpSubscription::CatchUpSubscription(EventStore& store, SubscriptionOptions options)
-    : store_(store), options_(std::move(options)), next_position_(std::max<uint64_t>(options_.from_position, 1)) {}
+    : store_(store), options_(std::move(options)), next_position_(std::max<uint64_t>(options_.from_position, 1)) {
+  // An empty page means "caught up"; a page size of 0 would skip everything.
+  options_.page_size = std::max<size_t>(options_.page_size, 1);
+}
 
 Result<std::vector<RecordedEvent>> CatchUpSubscription::ReadPage() {
   // The head is read before the page: every event at or below it is visible

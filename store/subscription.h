@@ -37,7 +37,7 @@ class CatchUpSubscription {
   Result<std::vector<RecordedEvent>> ReadPage();
 
   EventStore& store_;
-  const SubscriptionOptions options_;
+  SubscriptionOptions options_;
   uint64_t next_position_;
 };
 

@@ -156,6 +156,16 @@ TEST_P(ConcurrencyConformance, SubscriptionResumesAfterACheckpoint) {
   EXPECT_EQ(subscription.next_position(), 11u);
 }
 
+TEST_P(ConcurrencyConformance, SubscriptionWithAPageSizeOfZeroStillDeliversEveryEvent) {
+  for (int i = 0; i < 5; ++i) testing::MustAppend(store(), "order-1", "E");
+  SubscriptionOptions options;
+  options.page_size = 0;
+  CatchUpSubscription subscription(store(), options);
+  std::vector<RecordedEvent> seen = Drain(subscription, 5);
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen.back().position, 5u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, ConcurrencyConformance, ::testing::ValuesIn(AllStores()), StoreName);
 
 }  // namespace
