@@ -9,6 +9,7 @@
 #include "store/event_store.h"
 #include "store/proto/event_record.pb.h"
 #include "tests/store/store_test_util.h"
+#include "tests/testing/raw_db.h"
 #include "tests/testing/temp_dir.h"
 
 namespace cairn {
@@ -24,36 +25,8 @@ std::unique_ptr<EventStore> MustOpen(const std::string& path, StoreOptions optio
   return store.ok() ? std::move(store).value() : nullptr;
 }
 
-// The data dir as plain RocksDB, to play the part of damage or an old version.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    std::vector<std::string> names;
-    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    rocksdb::DB* db = nullptr;
-    EXPECT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, descriptors, &handles_, &db).ok());
-    db_.reset(db);
-    for (size_t i = 0; i < names.size(); ++i) by_name_[names[i]] = handles_[i];
-  }
-  ~RawDb() {
-    for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
-  }
-  rocksdb::DB& db() { return *db_; }
-  rocksdb::ColumnFamilyHandle* cf(const std::string& name) { return by_name_.at(name); }
-
- private:
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name_;
-};
-
-std::string PositionKey(uint64_t position) {
-  std::string key(8, '\0');
-  for (int i = 7; i >= 0; --i, position >>= 8) key[i] = static_cast<char>(position & 0xff);
-  return key;
-}
+using testing::PositionKey;
+using testing::RawDb;
 
 TEST(RocksDbEventStore, ReopenKeepsTheLogAndContinuesItsPositionsAndChain) {
   testing::TempDir dir;

@@ -11,6 +11,7 @@
 
 #include "store/event_store.h"
 #include "store/proto/event_record.pb.h"
+#include "tests/testing/raw_db.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
@@ -239,22 +240,14 @@ TEST_F(CairnCli, ProtobufPayloadsRenderThroughTheStoredDescriptors) {
 TEST_F(CairnCli, VerifyOfADamagedLogExitsSixNamingTheFirstBadPosition) {
   for (int i = 0; i < 6; ++i) ASSERT_EQ(Cairn({"append", "order-1", "E", "--data", "{}"}).exit_code, 0);
   {
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), data_dir_, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), data_dir_, descriptors, &handles, &db).ok());
-    auto events = handles[std::find(names.begin(), names.end(), "events") - names.begin()];
-    std::string key("\0\0\0\0\0\0\0\x04", 8), value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), events, key, &value).ok());
+    testing::RawDb raw(data_dir_);
+    std::string value;
+    ASSERT_TRUE(raw.db().Get(rocksdb::ReadOptions(), raw.cf("events"), testing::PositionKey(4), &value).ok());
     store::EventRecord record;
     ASSERT_TRUE(record.ParseFromString(value));
     record.set_type("Forged");
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), events, key, record.SerializeAsString()).ok());
-    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
-    delete db;
+    ASSERT_TRUE(raw.db().Put(rocksdb::WriteOptions(), raw.cf("events"), testing::PositionKey(4),
+                             record.SerializeAsString()).ok());
   }
   ProcessResult r = Cairn({"verify"});
   EXPECT_EQ(r.exit_code, 6);
@@ -264,17 +257,8 @@ TEST_F(CairnCli, VerifyOfADamagedLogExitsSixNamingTheFirstBadPosition) {
 TEST_F(CairnCli, UnknownFormatVersionExitsFive) {
   Seed();
   {
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), data_dir_, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), data_dir_, descriptors, &handles, &db).ok());
-    auto meta = handles[std::find(names.begin(), names.end(), "meta") - names.begin()];
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), meta, "format_version", "2").ok());
-    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
-    delete db;
+    testing::RawDb raw(data_dir_);
+    ASSERT_TRUE(raw.db().Put(rocksdb::WriteOptions(), raw.cf("meta"), "format_version", "2").ok());
   }
   for (const char* command : {"stats", "replay"}) {
     ProcessResult r = Cairn({command});
