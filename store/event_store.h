@@ -117,6 +117,9 @@ class EventStore {
                                                           uint64_t from_position,
                                                           size_t max_count) = 0;
 
+  // The event stored under `event_id`; NotFound when there is none.
+  virtual Result<RecordedEvent> ReadEvent(const Uuid& event_id) = 0;
+
   // NotFound when the stream has no events.
   virtual Result<StreamHeadInfo> GetStreamHead(std::string_view stream) = 0;
   // Streams in id order after `after` (exclusive); only `category` when not empty.

@@ -99,6 +99,13 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
     return out;
   }
 
+  Result<RecordedEvent> ReadEvent(const Uuid& event_id) override {
+    std::lock_guard lock(mu_);
+    auto it = event_ids_.find(event_id);
+    if (it == event_ids_.end()) return NotFoundError("event " + event_id.ToString() + " not found");
+    return log_[it->second - 1];
+  }
+
   Result<StreamHeadInfo> GetStreamHead(std::string_view stream) override {
     std::lock_guard lock(mu_);
     auto it = streams_.find(stream);

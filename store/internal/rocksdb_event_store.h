@@ -63,6 +63,7 @@ class RocksDbEventStore final : public EventStore {
   Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position, size_t max_count) override;
   Result<std::vector<RecordedEvent>> ReadCategory(std::string_view category, uint64_t from_position,
                                                   size_t max_count) override;
+  Result<RecordedEvent> ReadEvent(const Uuid& event_id) override;
   Result<StreamHeadInfo> GetStreamHead(std::string_view stream) override;
   Result<std::vector<StreamHeadInfo>> ListStreams(std::string_view category, std::string_view after,
                                                   size_t max_count) override;

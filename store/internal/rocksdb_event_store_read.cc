@@ -109,6 +109,13 @@ Result<std::vector<RecordedEvent>> RocksDbEventStore::ReadCategory(std::string_v
   return ReadPositions(positions);
 }
 
+Result<RecordedEvent> RocksDbEventStore::ReadEvent(const Uuid& event_id) {
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> position, GetValue(kEventIdsCf, event_id.bytes()));
+  if (!position) return NotFoundError("event " + event_id.ToString() + " not found");
+  CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> events, ReadPositions({ReadBigEndian64(*position)}));
+  return std::move(events.front());
+}
+
 Result<StreamHeadInfo> RocksDbEventStore::GetStreamHead(std::string_view stream) {
   CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> value, GetValue(kStreamHeadsCf, stream));
   if (!value) return NotFoundError("stream " + std::string(stream) + " not found");

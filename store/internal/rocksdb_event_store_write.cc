@@ -29,6 +29,7 @@ class GroupState final : public AppendState {
       return std::optional<StoredEvent>(StoredEvent{*p.stream, p.version, p.position, p.event->type,
                                                     p.event->content_type, p.event->data});
     }
+    // Most ids are new: the Bloom filters answer without building an error.
     CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> position,
                            store_.GetValue(kEventIdsCf, event_id.bytes()));
     if (!position) return std::optional<StoredEvent>();

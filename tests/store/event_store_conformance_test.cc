@@ -85,6 +85,18 @@ TEST_P(EventStoreConformance, SameEventIdWithOtherContentOrStreamIsAlreadyExists
   EXPECT_EQ(store().HeadPosition(), 1u);
 }
 
+TEST_P(EventStoreConformance, ReadEventFindsAnEventByItsId) {
+  Uuid id = Uuid::Random();
+  MustAppend(store(), "order-1", "A");
+  ASSERT_TRUE(store().Append("order-1", ExpectedVersion::Any(), {JsonEvent("B", R"({"b":1})", id)}).ok());
+  auto event = store().ReadEvent(id);
+  ASSERT_TRUE(event.ok()) << event.status().ToString();
+  EXPECT_EQ(event->position, 2u);
+  EXPECT_EQ(event->version, 1u);
+  EXPECT_EQ(event->data, R"({"b":1})");
+  EXPECT_EQ(store().ReadEvent(Uuid::Random()).status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(EventStoreConformance, MultiStreamAppendIsAllOrNothing) {
   MustAppend(store(), "charge-1", "ChargeRequested");
   std::vector<StreamAppend> appends(2);
