@@ -1,5 +1,7 @@
 #include "store/uuid.h"
 
+#include <openssl/evp.h>
+
 #include <cstring>
 #include <random>
 
@@ -28,6 +30,22 @@ Uuid Uuid::Random() {
   std::memcpy(bytes.data(), &high, 8);
   std::memcpy(bytes.data() + 8, &low, 8);
   bytes[6] = (bytes[6] & 0x0f) | 0x40;  // version 4
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC 4122 variant
+  return Uuid(bytes);
+}
+
+Uuid Uuid::NameBased(const Uuid& namespace_id, std::string_view name) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(context, EVP_sha1(), nullptr);
+  EVP_DigestUpdate(context, namespace_id.bytes_.data(), namespace_id.bytes_.size());
+  EVP_DigestUpdate(context, name.data(), name.size());
+  EVP_DigestFinal_ex(context, digest, &length);
+  EVP_MD_CTX_free(context);
+  std::array<uint8_t, 16> bytes;
+  std::memcpy(bytes.data(), digest, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x50;  // version 5
   bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC 4122 variant
   return Uuid(bytes);
 }

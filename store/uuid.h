@@ -20,6 +20,9 @@ class Uuid {
   static Uuid Random();
   // Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (either case); nullopt otherwise.
   static std::optional<Uuid> Parse(std::string_view text);
+  // A name-based (version 5, SHA-1) UUID: the same namespace and name always
+  // give the same id.
+  static Uuid NameBased(const Uuid& namespace_id, std::string_view name);
   // Exactly 16 raw bytes; nullopt otherwise.
   static std::optional<Uuid> FromBytes(std::string_view bytes);
 

@@ -31,5 +31,13 @@ TEST(Uuid, RandomIdsAreVersionFourAndDistinct) {
   EXPECT_TRUE(Uuid().is_nil());
 }
 
+TEST(Uuid, NameBasedIdsFollowRfc4122Version5) {
+  // The DNS namespace and "python.org": the RFC's well-known example value.
+  Uuid dns = *Uuid::Parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8");
+  EXPECT_EQ(Uuid::NameBased(dns, "python.org").ToString(), "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+  EXPECT_EQ(Uuid::NameBased(dns, "a"), Uuid::NameBased(dns, "a"));
+  EXPECT_NE(Uuid::NameBased(dns, "a"), Uuid::NameBased(dns, "b"));
+}
+
 }  // namespace
 }  // namespace cairn

@@ -1,0 +1,60 @@
+// What travels with a command, and what handling it produced.
+#ifndef CAIRN_ENGINE_COMMAND_H_
+#define CAIRN_ENGINE_COMMAND_H_
+
+#include <optional>
+#include <string>
+
+#include "store/event.h"
+
+namespace cairn {
+
+// Metadata key of the command that produced an event.
+inline constexpr std::string_view kCommandIdKey = "command_id";
+
+struct CommandContext {
+  // Identifies the command. The events it produces get ids derived from it,
+  // so sending the same command again appends nothing twice.
+  Uuid command_id;
+  // Empty: the command id. Copied into every event the command produces.
+  std::string correlation_id;
+  // Empty: the command id. A command caused by an event names that event.
+  std::string causation_id;
+  // More keys copied into every event.
+  Metadata metadata;
+
+  // A context with a new random command id.
+  static CommandContext New();
+  // The context of a command that `event` caused: same correlation id,
+  // causation id = the event's id.
+  static CommandContext CausedBy(const RecordedEvent& event, Uuid command_id);
+};
+
+// The id of the `index`-th event that command `command_id` produces.
+Uuid DeterministicEventId(const Uuid& command_id, uint32_t index);
+
+struct CommandResult {
+  std::string stream;
+  // The aggregate's last version after the command; nullopt when it has no events.
+  std::optional<uint64_t> version;
+  // Global position of the last event the command wrote (or wrote before).
+  uint64_t position = 0;
+  // Events appended by this call: 0 for a command that changed nothing.
+  size_t events = 0;
+  // The command was handled before: nothing was appended again.
+  bool duplicate = false;
+  // Loads and decisions it took (more than 1 after a concurrent writer won).
+  int attempts = 0;
+};
+
+struct HandlerOptions {
+  // A conflicting concurrent append (Aborted) makes the handler reload and
+  // decide again, at most this many times.
+  int max_retries = 5;
+  // Save a snapshot every this many events per aggregate; 0 never does.
+  uint64_t snapshot_every = 0;
+};
+
+}  // namespace cairn
+
+#endif  // CAIRN_ENGINE_COMMAND_H_

@@ -1,0 +1,103 @@
+#include "examples/commerce/commerce.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <nlohmann/json.hpp>
+
+namespace cairn::commerce {
+namespace {
+
+// OrderPlaced v1 was appended as JSON: {"order_id", "customer", "currency",
+// "items": [{"sku", "qty", "price"}]}, with no total.
+Result<RecordedEvent> UpcastOrderPlacedV1(RecordedEvent event) {
+  nlohmann::json v1 = nlohmann::json::parse(event.data, nullptr, false);
+  if (v1.is_discarded() || !v1.is_object()) {
+    return DataLossError("OrderPlaced v1 at global position " + std::to_string(event.position) + " is not JSON");
+  }
+  OrderPlaced placed;
+  placed.set_order_id(v1.value("order_id", ""));
+  placed.set_customer_id(v1.value("customer", ""));
+  placed.set_currency(v1.value("currency", ""));
+  int64_t total = 0;
+  for (const auto& item : v1.value("items", nlohmann::json::array())) {
+    OrderLine* line = placed.add_lines();
+    line->set_sku(item.value("sku", ""));
+    line->set_quantity(item.value("qty", int64_t{0}));
+    line->set_unit_price(item.value("price", int64_t{0}));
+    total += line->quantity() * line->unit_price();
+  }
+  placed.set_total(total);
+  event.content_type = OrderPlaced::descriptor()->full_name();
+  event.schema_version = 2;
+  event.data = placed.SerializeAsString();
+  return event;
+}
+
+template <Aggregate A>
+Result<std::string> ToJson(const CommandHandler<A>& handler, std::string_view id, const LoadPoint& at) {
+  CAIRN_ASSIGN_OR_RETURN(AggregateRoot<A> root, handler.repository().Load(id, at));
+  if (!root.version) return NotFoundError(std::string(A::kCategory) + "-" + std::string(id) + " has no events");
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(root.state, &json, options).ok()) {
+    return InternalError("the state does not render as JSON");
+  }
+  return "{\"stream\":\"" + std::string(A::kCategory) + "-" + std::string(id) + "\",\"version\":" +
+         std::to_string(*root.version) + ",\"state\":" + json + "}";
+}
+
+}  // namespace
+
+void RegisterCommerceEvents(EventTypeRegistry& types) {
+  types.Register<OrderPlaced>(2);
+  types.AddUpcaster("OrderPlaced", 1, UpcastOrderPlacedV1);
+  types.Register<OrderConfirmed>();
+  types.Register<OrderCancelled>();
+  types.Register<OrderNotified>();
+  types.Register<ChargeSucceeded>();
+  types.Register<ChargeDeclined>();
+  types.Register<ChargeRefunded>();
+  types.Register<NotificationQueued>();
+  types.Register<NotificationSent>();
+  types.Register<NotificationFailed>();
+}
+
+Commerce::Commerce(EventStore& store, CommerceOptions options)
+    : store_(store),
+      gateway_(options.gateway),
+      channel_(options.channel),
+      charge_(gateway_),
+      notification_(channel_, options.notification_max_attempts),
+      orders_(store, order_, types_, options.handler),
+      charges_(store, charge_, types_, options.handler),
+      notifications_(store, notification_, types_, options.handler) {
+  RegisterCommerceEvents(types_);
+}
+
+Status Commerce::Start() { return types_.SaveSchemas(store_); }
+
+Result<CommandResult> Commerce::Handle(const OrderCommand& command, CommandContext context) {
+  return orders_.Handle(Order::IdOf(command), command, std::move(context));
+}
+
+Result<CommandResult> Commerce::Handle(const ChargeCommand& command, CommandContext context) {
+  return charges_.Handle(Charge::IdOf(command), command, std::move(context));
+}
+
+Result<CommandResult> Commerce::Handle(const NotificationCommand& command, CommandContext context) {
+  return notifications_.Handle(Notification::IdOf(command), command, std::move(context));
+}
+
+Result<std::string> Commerce::StateJson(std::string_view stream, const LoadPoint& at) const {
+  const std::string_view category = CategoryOf(stream);
+  if (category.size() == stream.size()) return InvalidArgumentError("stream " + std::string(stream) + " has no id");
+  const std::string_view id = stream.substr(category.size() + 1);
+  if (category == Order::kCategory) return ToJson(orders_, id, at);
+  if (category == Charge::kCategory) return ToJson(charges_, id, at);
+  if (category == Notification::kCategory) return ToJson(notifications_, id, at);
+  return InvalidArgumentError("stream " + std::string(stream) + " is not an order, charge or notification");
+}
+
+}  // namespace cairn::commerce

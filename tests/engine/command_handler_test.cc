@@ -1,0 +1,163 @@
+// The command handler over real stores: metadata, idempotent resends,
+// conflicts between handlers, snapshots and time travel.
+#include "engine/command_handler.h"
+
+#include <google/protobuf/util/message_differencer.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "examples/commerce/commerce.h"
+#include "tests/examples/commerce/commerce_messages.h"
+#include "tests/testing/temp_dir.h"
+
+namespace cairn {
+namespace {
+
+using commerce::Order;
+using commerce::OrderState;
+using namespace commerce::testing;
+
+class CommandHandlerTest : public ::testing::Test {
+ protected:
+  CommandHandlerTest() { commerce::RegisterCommerceEvents(types_); }
+  CommandHandler<Order> Handler(HandlerOptions options = {}) { return CommandHandler<Order>(*store_, order_, types_, options); }
+  static commerce::OrderCommand Mark(const std::string& order_id, const std::string& notification_id) {
+    commerce::OrderCommand command;
+    command.mutable_mark_notified()->set_order_id(order_id);
+    command.mutable_mark_notified()->set_notification_id(notification_id);
+    return command;
+  }
+
+  std::unique_ptr<EventStore> store_ = NewMemoryEventStore();
+  EventTypeRegistry types_;
+  Order order_;
+  commerce::OrderCommand place_ = AsCommand(Place("o-1", "c-7", {{"tea", 2, 450}}));
+};
+
+TEST_F(CommandHandlerTest, EventsCarryTheCommandCorrelationAndCausationIds) {
+  CommandContext context = CommandContext::New();
+  context.correlation_id = "checkout-17";
+  context.metadata["user"] = "ada";
+  auto result = Handler().Handle("o-1", place_, context);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->stream, "order-o-1");
+  EXPECT_EQ(result->version, 0u);
+  EXPECT_EQ(result->events, 1u);
+  auto events = store_->ReadStream("order-o-1", {});
+  ASSERT_EQ(events->size(), 1u);
+  const RecordedEvent& placed = events->front();
+  EXPECT_EQ(placed.type, "OrderPlaced");
+  EXPECT_EQ(placed.content_type, "cairn.commerce.OrderPlaced");
+  EXPECT_EQ(placed.schema_version, 2u);
+  EXPECT_EQ(placed.event_id, DeterministicEventId(context.command_id, 0));
+  EXPECT_EQ(placed.metadata.at("command_id"), context.command_id.ToString());
+  EXPECT_EQ(placed.metadata.at("correlation_id"), "checkout-17");
+  EXPECT_EQ(placed.metadata.at("causation_id"), context.command_id.ToString());
+  EXPECT_EQ(placed.metadata.at("user"), "ada");
+
+  // A command caused by that event keeps the correlation and names the event as its cause.
+  CommandContext next = CommandContext::CausedBy(placed, Uuid::Random());
+  ASSERT_TRUE(Handler().Handle("o-1", Confirm("o-1"), next).ok());
+  auto confirmed = store_->ReadStream("order-o-1", {1, false, 1});
+  EXPECT_EQ(confirmed->front().metadata.at("correlation_id"), "checkout-17");
+  EXPECT_EQ(confirmed->front().metadata.at("causation_id"), placed.event_id.ToString());
+}
+
+TEST_F(CommandHandlerTest, ResendingACommandAppendsNothingTwice) {
+  CommandContext context = CommandContext::New();
+  auto first = Handler().Handle("o-1", Confirm("o-1"), context);
+  EXPECT_EQ(first.status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(Handler().Handle("o-1", place_).ok());
+  auto confirmed = Handler().Handle("o-1", Confirm("o-1"), context);
+  ASSERT_TRUE(confirmed.ok()) << confirmed.status().ToString();
+  auto again = Handler().Handle("o-1", Confirm("o-1"), context);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->position, confirmed->position);
+  EXPECT_EQ(again->events, 0u);
+  EXPECT_EQ(store_->HeadPosition(), 2u);
+}
+
+TEST_F(CommandHandlerTest, RejectedAndInvalidCommandsAppendNothing) {
+  EXPECT_EQ(Handler().Handle("o-1", Confirm("o-1")).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Handler().Handle("o-1", AsCommand(Place("o-1", "c-7", {}))).status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(Handler().Handle("o-1", place_).ok());
+  ASSERT_TRUE(Handler().Handle("o-1", Cancel("o-1", "no")).ok());
+  EXPECT_EQ(Handler().Handle("o-1", Confirm("o-1")).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Handler().Handle("", place_).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->HeadPosition(), 2u);
+}
+
+TEST_F(CommandHandlerTest, TwoHandlersRacingOnOneOrderLoseNoUpdate) {
+  testing::TempDir dir;
+  auto rocks = OpenEventStore(dir.path());
+  ASSERT_TRUE(rocks.ok());
+  store_ = std::move(rocks).value();
+  constexpr int kRounds = 40;
+  CommandHandler<Order> left = Handler(), right = Handler();
+  int retried = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string id = "o-" + std::to_string(round);
+    ASSERT_TRUE(left.Handle(id, AsCommand(Place(id, "c-7", {{"tea", 1, 1}}))).ok());
+    Result<CommandResult> a = InternalError("not run"), b = InternalError("not run");
+    std::thread one([&] { a = left.Handle(id, Mark(id, "n-a")); });
+    std::thread two([&] { b = right.Handle(id, Mark(id, "n-b")); });
+    one.join();
+    two.join();
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    retried += (a->attempts > 1) + (b->attempts > 1);
+    auto root = left.repository().Load(id);
+    ASSERT_TRUE(root.ok());
+    ASSERT_EQ(root->state.notification_ids_size(), 2) << id;
+    EXPECT_EQ(*root->version, 2u);
+  }
+  std::printf("%d of %d racing commands reloaded and decided again\n", retried, 2 * kRounds);
+}
+
+TEST_F(CommandHandlerTest, SnapshotsAreAnOptimisationOnly) {
+  auto handler = Handler({.max_retries = 5, .snapshot_every = 3});
+  ASSERT_TRUE(handler.Handle("o-1", place_).ok());
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(handler.Handle("o-1", Mark("o-1", "n-" + std::to_string(i))).ok());
+  auto snapshot = store_->LoadSnapshot("order-o-1");
+  ASSERT_TRUE(snapshot.ok() && snapshot->has_value());
+  EXPECT_EQ((*snapshot)->version, 8u);  // the 9th event crossed the third multiple of 3
+
+  auto with = handler.repository().Load("o-1");
+  ASSERT_TRUE(with.ok());
+  EXPECT_TRUE(with->from_snapshot);
+  ASSERT_TRUE(store_->DeleteSnapshot("order-o-1").ok());
+  auto without = handler.repository().Load("o-1");
+  ASSERT_TRUE(without.ok());
+  EXPECT_FALSE(without->from_snapshot);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(with->state, without->state));
+  EXPECT_EQ(with->version, without->version);
+  EXPECT_EQ(without->state.notification_ids_size(), 10);
+  // Commands decide the same with and without it.
+  EXPECT_EQ(handler.Handle("o-1", Mark("o-1", "n-3"))->events, 0u);
+}
+
+TEST_F(CommandHandlerTest, TimeTravelLoadsTheStateAsItWas) {
+  auto handler = Handler({.max_retries = 5, .snapshot_every = 1});
+  ASSERT_TRUE(handler.Handle("o-1", place_).ok());
+  ASSERT_TRUE(handler.Handle("o-2", AsCommand(Place("o-2", "c-8", {{"cup", 1, 1}}))).ok());  // moves the global position
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto placed_at = store_->ReadStream("order-o-1", {})->back();
+  ASSERT_TRUE(handler.Handle("o-1", Confirm("o-1", "ch-1")).ok());
+
+  auto at_version = handler.repository().Load("o-1", {.at_version = 0});
+  ASSERT_TRUE(at_version.ok());
+  EXPECT_EQ(at_version->state.status(), OrderState::PLACED);
+  auto at_position = handler.repository().Load("o-1", {.at_position = placed_at.position + 1});
+  EXPECT_EQ(at_position->state.status(), OrderState::PLACED);
+  auto at_time = handler.repository().Load("o-1", {.at_time_us = placed_at.recorded_at_us});
+  EXPECT_EQ(at_time->state.status(), OrderState::PLACED);
+  auto before = handler.repository().Load("o-1", {.at_time_us = placed_at.recorded_at_us - 1});
+  EXPECT_FALSE(before->version.has_value());
+  auto now = handler.repository().Load("o-1");
+  EXPECT_EQ(now->state.status(), OrderState::CONFIRMED);
+}
+
+}  // namespace
+}  // namespace cairn

@@ -1,0 +1,75 @@
+// The event type registry: encoding, decoding, upcasting and its errors.
+#include "engine/event_types.h"
+
+#include <gtest/gtest.h>
+
+#include "examples/commerce/proto/order.pb.h"
+
+namespace cairn {
+namespace {
+
+using commerce::OrderConfirmed;
+
+TEST(EventTypeRegistry, EncodesAndDecodesARegisteredType) {
+  EventTypeRegistry types;
+  types.Register<OrderConfirmed>(3);
+  OrderConfirmed confirmed;
+  confirmed.set_order_id("o-1");
+  auto data = types.Encode(confirmed);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(data->type, "OrderConfirmed");
+  EXPECT_EQ(data->content_type, "cairn.commerce.OrderConfirmed");
+  EXPECT_EQ(data->schema_version, 3u);
+  RecordedEvent stored;
+  stored.type = data->type;
+  stored.content_type = data->content_type;
+  stored.schema_version = 3;
+  stored.data = data->data;
+  auto decoded = types.Decode(stored);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(static_cast<const OrderConfirmed&>(**decoded).order_id(), "o-1");
+}
+
+TEST(EventTypeRegistry, UnregisteredTypesAndDamagedPayloadsAreClearErrors) {
+  EventTypeRegistry types;
+  EXPECT_EQ(types.Encode(OrderConfirmed()).status().code(), StatusCode::kFailedPrecondition);
+  types.Register<OrderConfirmed>();
+  RecordedEvent stored;
+  stored.type = "OrderConfirmed";
+  stored.content_type = "cairn.commerce.Unknown";
+  EXPECT_EQ(types.Decode(stored).status().code(), StatusCode::kFailedPrecondition);
+  stored.content_type = "cairn.commerce.OrderConfirmed";
+  stored.data = "\xff\xff\xff";
+  EXPECT_EQ(types.Decode(stored).status().code(), StatusCode::kDataLoss);
+}
+
+TEST(EventTypeRegistry, UpcastersChainAndMustRaiseTheVersion) {
+  EventTypeRegistry types;
+  types.AddUpcaster("Renamed", 1, [](RecordedEvent e) -> Result<RecordedEvent> {
+    e.schema_version = 2;
+    e.data += "+v2";
+    return e;
+  });
+  types.AddUpcaster("Renamed", 2, [](RecordedEvent e) -> Result<RecordedEvent> {
+    e.schema_version = 3;
+    e.data += "+v3";
+    return e;
+  });
+  RecordedEvent old;
+  old.type = "Renamed";
+  old.schema_version = 1;
+  old.data = "v1";
+  auto upcast = types.Upcast(old);
+  ASSERT_TRUE(upcast.ok());
+  EXPECT_EQ(upcast->schema_version, 3u);
+  EXPECT_EQ(upcast->data, "v1+v2+v3");
+
+  types.AddUpcaster("Stuck", 1, [](RecordedEvent e) -> Result<RecordedEvent> { return e; });
+  RecordedEvent stuck;
+  stuck.type = "Stuck";
+  stuck.schema_version = 1;
+  EXPECT_EQ(types.Upcast(stuck).status().code(), StatusCode::kInternal);
+}
+
+}  // namespace
+}  // namespace cairn

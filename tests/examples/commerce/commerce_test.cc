@@ -1,0 +1,75 @@
+// The commerce domains wired to a store: upcasting, state as JSON, schemas.
+#include "examples/commerce/commerce.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/examples/commerce/commerce_messages.h"
+
+namespace cairn::commerce {
+namespace {
+
+using namespace testing;
+
+TEST(Commerce, AnOrderPlacedWrittenAtV1IsReadAsV2) {
+  auto store = NewMemoryEventStore();
+  Commerce commerce(*store);
+  EventData v1;
+  v1.type = "OrderPlaced";
+  v1.schema_version = 1;
+  v1.data = R"({"order_id":"o-1","customer":"c-7","currency":"EUR","items":[{"sku":"tea","qty":2,"price":450}]})";
+  ASSERT_TRUE(store->Append("order-o-1", ExpectedVersion::NoStream(), {v1}).ok());
+
+  auto state = commerce.StateJson("order-o-1");
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  auto json = nlohmann::json::parse(*state);
+  EXPECT_EQ(json["state"]["customer_id"], "c-7");
+  EXPECT_EQ(json["state"]["total"], "900");
+  EXPECT_EQ(json["state"]["status"], "PLACED");
+  // The upcast event takes part in decisions like a current one.
+  ASSERT_TRUE(commerce.Handle(Confirm("o-1")).ok());
+  EXPECT_EQ(nlohmann::json::parse(*commerce.StateJson("order-o-1"))["state"]["status"], "CONFIRMED");
+  auto types = commerce.types().Upcast(store->ReadStream("order-o-1", {})->front());
+  ASSERT_TRUE(types.ok());
+  EXPECT_EQ(types->schema_version, 2u);
+}
+
+TEST(Commerce, StateJsonNamesTheStreamAndRefusesOtherCategories) {
+  auto store = NewMemoryEventStore();
+  Commerce commerce(*store);
+  ASSERT_TRUE(commerce.Handle(ChargeFor("ch-1", "c-7", 900)).ok());
+  auto charge = nlohmann::json::parse(*commerce.StateJson("charge-ch-1"));
+  EXPECT_EQ(charge["stream"], "charge-ch-1");
+  EXPECT_EQ(charge["version"], 0);
+  EXPECT_EQ(charge["state"]["status"], "SUCCEEDED");
+  EXPECT_EQ(commerce.StateJson("order-none").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(commerce.StateJson("shipment-1").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(commerce.StateJson("order").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Commerce, StartSavesTheSchemasThatRenderPayloads) {
+  auto store = NewMemoryEventStore();
+  Commerce commerce(*store);
+  ASSERT_TRUE(commerce.Start().ok());
+  for (const char* type : {"cairn.commerce.OrderPlaced", "cairn.commerce.ChargeRefunded", "cairn.commerce.NotificationFailed"}) {
+    auto schema = store->LoadSchema(type);
+    ASSERT_TRUE(schema.ok());
+    EXPECT_TRUE(schema->has_value()) << type;
+  }
+}
+
+TEST(Commerce, NotificationsRetryThroughTheChannelAndGiveUp) {
+  auto store = NewMemoryEventStore();
+  Commerce commerce(*store, {.channel = {.failing_recipients = {"lost@example.com"}}, .notification_max_attempts = 2});
+  ASSERT_TRUE(commerce.Handle(Send("n-1", "lost@example.com")).ok());
+  ASSERT_EQ(commerce.Handle(Deliver("n-1"))->events, 1u);
+  ASSERT_EQ(commerce.Handle(Deliver("n-1"))->events, 1u);
+  EXPECT_EQ(commerce.Handle(Deliver("n-1")).status().code(), StatusCode::kFailedPrecondition);
+  auto state = nlohmann::json::parse(*commerce.StateJson("notification-n-1"));
+  EXPECT_EQ(state["state"]["status"], "GAVE_UP");
+  EXPECT_EQ(state["state"]["attempts"], 2);
+}
+
+}  // namespace
+}  // namespace cairn::commerce
