@@ -13,7 +13,7 @@ void OnStopSignal(int) { stop_requested = 1; }
 Status WithDataDirCode(Status status) {
   // Any failure to open the data dir exits 5, whatever its cause.
   if (status.code() == StatusCode::kDataLoss) return status;
-  return FailedPreconditionError(status.message());
+  return UnavailableError(status.message());
 }
 
 }  // namespace
@@ -25,7 +25,7 @@ int ExitCodeFor(const Status& status) {
     case StatusCode::kAlreadyExists: return kExitInvalid;
     case StatusCode::kAborted: return kExitWrongVersion;
     case StatusCode::kNotFound: return kExitNotFound;
-    case StatusCode::kFailedPrecondition:
+    case StatusCode::kFailedPrecondition: return kExitRejected;
     case StatusCode::kUnavailable: return kExitDataDir;
     case StatusCode::kDataLoss: return kExitDamaged;
     case StatusCode::kInternal: return kExitInternal;

@@ -21,6 +21,8 @@ enum ExitCode : int {
   kExitNotFound = 4,
   kExitDataDir = 5,          // data dir locked or unreadable
   kExitDamaged = 6,          // verify found damage
+  kExitRejected = 7,         // a business rule rejected the command
+  kExitRetryLater = 8,       // an outside system (payment gateway, mail) is unavailable
 };
 
 struct Context {
@@ -46,6 +48,7 @@ void AddAppendCommand(CLI::App& app, Context& context);
 void AddReadCommands(CLI::App& app, Context& context);
 void AddAdminCommands(CLI::App& app, Context& context);
 void AddBenchCommand(CLI::App& app, Context& context);
+void AddDomainCommands(CLI::App& app, Context& context);
 
 }  // namespace cairn::cli
 

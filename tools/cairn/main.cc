@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   AddAppendCommand(app, context);
   AddReadCommands(app, context);
   AddAdminCommands(app, context);
+  AddDomainCommands(app, context);
   AddBenchCommand(app, context);
   try {
     app.parse(argc, argv);
