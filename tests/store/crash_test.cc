@@ -1,5 +1,5 @@
 // Kill -9 while appending: every acknowledged event survives, the log stays
-// gapless and verifies. CAIRN_CRASH_CYCLES sets the number of cycles (the soak
+// gapless and verifies. STORE_CRASH_CYCLES sets the number of cycles (the soak
 // target runs many more).
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -26,7 +26,7 @@ struct Acknowledged {
 };
 
 int Cycles() {
-  const char* value = std::getenv("CAIRN_CRASH_CYCLES");
+  const char* value = std::getenv("STORE_CRASH_CYCLES");
   return value ? std::max(1, std::atoi(value)) : 25;
 }
 

@@ -1,0 +1,138 @@
+// <utility> first: Boost 1.74's Asio misses it under C++20.
+#include <utility>
+
+#include "engine/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <algorithm>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace cairn {
+
+namespace asio = boost::asio;
+
+void BindServiceOptions(ConfigLoader& loader, ServiceOptions& options) {
+  loader.Bind("data_dir", &options.data_dir, "data dir of the event store");
+  loader.Bind("durability", &options.durability, "sync (fsync per commit group) or buffered");
+  loader.Bind("threads", &options.threads, 1, 64, "threads running commands and components");
+  loader.Bind("drain_timeout_ms", &options.drain_timeout, "longest wait for in-flight work at stop");
+  loader.BindChoice("log_level", &options.log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"},
+                    "log level");
+  loader.BindChoice("log_format", &options.log.format, {"text", "json"}, "text or json (one JSON object per line)");
+  loader.Bind("command_retries", &options.handler.max_retries, 0, 100, "reloads after a concurrent writer won");
+  loader.Bind("snapshot_every", &options.handler.snapshot_every, "snapshot every N events per aggregate; 0: never");
+}
+
+struct Service::Impl {
+  explicit Impl(ServiceOptions o) : options(std::move(o)), signals(io, SIGINT, SIGTERM) {}
+
+  ServiceOptions options;
+  asio::io_context io;
+  asio::signal_set signals;
+  std::vector<Component*> components;
+
+  mutable std::mutex mu;
+  std::condition_variable changed;
+  bool accepting = true;
+  bool stop_requested = false;
+  size_t in_flight = 0;
+
+  void RequestStop() {
+    std::lock_guard lock(mu);
+    stop_requested = true;
+    changed.notify_all();
+  }
+};
+
+Service::Service(ServiceOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Service::~Service() = default;
+
+void Service::Add(Component& component) { impl_->components.push_back(&component); }
+
+bool Service::Submit(std::function<void()> work) {
+  {
+    std::lock_guard lock(impl_->mu);
+    if (!impl_->accepting) return false;
+    ++impl_->in_flight;
+  }
+  asio::post(impl_->io, [impl = impl_.get(), work = std::move(work)] {
+    work();
+    std::lock_guard lock(impl->mu);
+    --impl->in_flight;
+    impl->changed.notify_all();
+  });
+  return true;
+}
+
+void Service::Stop() { impl_->RequestStop(); }
+
+bool Service::accepting() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->accepting;
+}
+
+size_t Service::in_flight() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->in_flight;
+}
+
+const ServiceOptions& Service::options() const { return impl_->options; }
+
+int Service::Run() {
+  Impl& impl = *impl_;
+  int exit_code = 0;
+  size_t started = 0;
+  for (; started < impl.components.size(); ++started) {
+    Status status = impl.components[started]->Start();
+    if (!status.ok()) {
+      spdlog::error("{} did not start: {}", impl.components[started]->name(), status.ToString());
+      impl.RequestStop();
+      exit_code = 1;
+      break;
+    }
+  }
+  impl.signals.async_wait([&impl](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    spdlog::info("received signal {}, stopping", signal);
+    impl.RequestStop();
+  });
+  auto guard = asio::make_work_guard(impl.io);
+  std::vector<std::thread> pool;
+  for (int i = 0; i < std::max(1, impl.options.threads); ++i) pool.emplace_back([&impl] { impl.io.run(); });
+  if (exit_code == 0) spdlog::info("service running with {} threads", impl.options.threads);
+
+  std::unique_lock lock(impl.mu);
+  impl.changed.wait(lock, [&] { return impl.stop_requested; });
+  impl.accepting = false;
+  if (!impl.changed.wait_for(lock, impl.options.drain_timeout, [&] { return impl.in_flight == 0; })) {
+    spdlog::error("{} commands still in flight after {} ms", impl.in_flight, impl.options.drain_timeout.count());
+    exit_code = 1;
+  }
+  lock.unlock();
+
+  for (size_t i = started; i-- > 0;) {
+    Status status = impl.components[i]->Stop();
+    if (!status.ok()) {
+      spdlog::error("{} did not stop cleanly: {}", impl.components[i]->name(), status.ToString());
+      exit_code = 1;
+    }
+  }
+  boost::system::error_code ignored;
+  impl.signals.cancel(ignored);
+  guard.reset();
+  impl.io.stop();
+  for (auto& thread : pool) thread.join();
+  spdlog::info("service stopped");
+  return exit_code;
+}
+
+}  // namespace cairn

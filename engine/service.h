@@ -1,0 +1,79 @@
+// Service: the runtime a Cairn node runs in. One Boost.Asio io_context with a
+// small thread pool runs submitted work; components (publishers, projectors,
+// intake) start with the service and stop with it. SIGINT or SIGTERM stop
+// intake, drain in-flight work, stop the components in reverse order (each
+// flushes its checkpoints), and Run returns 0.
+//
+// Thread safety: Submit and Stop may be called from any thread.
+#ifndef CAIRN_ENGINE_SERVICE_H_
+#define CAIRN_ENGINE_SERVICE_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/command.h"
+#include "engine/config.h"
+#include "engine/logging.h"
+#include "store/event_store.h"
+
+namespace cairn {
+
+struct ServiceOptions {
+  std::string data_dir = "./cairn-data";
+  Durability durability = Durability::kSync;
+  int threads = 2;                               // the io_context's pool
+  std::chrono::milliseconds drain_timeout{10000};  // longest wait for in-flight work at stop
+  LogSettings log;
+  HandlerOptions handler;
+};
+
+// Binds data_dir, durability, threads, drain_timeout_ms, log_level,
+// log_format, command_retries and snapshot_every.
+void BindServiceOptions(ConfigLoader& loader, ServiceOptions& options);
+
+class Component {
+ public:
+  virtual ~Component() = default;
+  virtual std::string name() const = 0;
+  // Called in the order the components were added; an error stops the start.
+  virtual Status Start() { return OkStatus(); }
+  // Called in reverse order once in-flight work has drained: flush
+  // checkpoints, release resources.
+  virtual Status Stop() = 0;
+};
+
+class Service {
+ public:
+  explicit Service(ServiceOptions options);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // The component must outlive the service. Add before Run.
+  void Add(Component& component);
+
+  // Queues `work` on the pool. False, and `work` dropped, once intake has
+  // stopped: the caller answers "unavailable" instead.
+  bool Submit(std::function<void()> work);
+
+  // Starts the components and runs until SIGINT, SIGTERM or Stop(); then
+  // drains and stops as described above. 0 on a clean stop; 1 when a
+  // component failed to start or stop, or work did not drain in time.
+  int Run();
+  // Asks Run to stop; returns at once.
+  void Stop();
+
+  bool accepting() const;
+  size_t in_flight() const;
+  const ServiceOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cairn
+
+#endif  // CAIRN_ENGINE_SERVICE_H_
