@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "bench/commands.h"
 #include "bench/throughput.h"
 #include "tools/cairn/cli.h"
 
@@ -91,6 +92,25 @@ int RunBenchReplay(const BenchArgs& args) {
   return kExitOk;
 }
 
+int RunBenchCommands(const BenchArgs& args) {
+  if (args.durability != "sync" && args.durability != "buffered") {
+    return Fail(InvalidArgumentError("--durability must be sync or buffered"));
+  }
+  const Durability durability = args.durability == "sync" ? Durability::kSync : Durability::kBuffered;
+  const uint64_t commands = args.events ? args.events : 20000;
+  const std::string dir = WorkDir(args);
+  Header(args.json);
+  std::vector<Result<bench::CaseResult>> results;
+  results.push_back(bench::RunPlaceOrderCase(commands, durability, dir));
+  results.push_back(bench::RunHotAggregateCase(std::min<uint64_t>(commands, 2000), 100, durability, dir));
+  if (args.work_dir.empty()) std::filesystem::remove_all(dir);
+  for (const auto& result : results) {
+    if (!result.ok()) return Fail(result.status());
+    Report(*result, args.json);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddBenchCommand(CLI::App& app, Context& context) {
@@ -110,6 +130,17 @@ void AddBenchCommand(CLI::App& app, Context& context) {
   append->callback([&context, args, clients, events, batch, durability] {
     args->custom = clients->count() + events->count() + batch->count() + durability->count() > 0;
     context.run = [args] { return RunBenchAppend(*args); };
+  });
+
+  CLI::App* commands = bench->add_subcommand("commands", "Commands handled per second: new orders, a hot aggregate");
+  commands->add_option("--events", args->events, "Commands on new orders (default 20,000; the hot aggregate takes at most 2,000)")
+      ->check(CLI::PositiveNumber);
+  commands->add_option("--durability", args->durability, "sync | buffered (default buffered)")
+      ->check(CLI::IsMember({"sync", "buffered"}));
+  commands->add_flag("--json", args->json, "One JSON object per case");
+  commands->callback([&context, args, commands] {
+    if (commands->count("--durability") == 0) args->durability = "buffered";
+    context.run = [args] { return RunBenchCommands(*args); };
   });
 
   CLI::App* replay = bench->add_subcommand("replay", "`$all` replay with envelope decode against a raw scan");

@@ -1,0 +1,120 @@
+#include "bench/commands.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "examples/commerce/commerce.h"
+
+namespace cairn::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+commerce::OrderCommand PlaceCommand(const std::string& order_id) {
+  commerce::OrderCommand command;
+  commerce::PlaceOrder* place = command.mutable_place();
+  place->set_order_id(order_id);
+  place->set_customer_id("c-" + std::to_string(order_id.size()));
+  place->set_currency("EUR");
+  for (int i = 0; i < 3; ++i) {
+    commerce::OrderLine* line = place->add_lines();
+    line->set_sku("sku-" + std::to_string(i));
+    line->set_quantity(1 + i);
+    line->set_unit_price(450 * (i + 1));
+  }
+  return command;
+}
+
+commerce::OrderCommand MarkCommand(const std::string& order_id, uint64_t n) {
+  commerce::OrderCommand command;
+  command.mutable_mark_notified()->set_order_id(order_id);
+  command.mutable_mark_notified()->set_notification_id("n-" + std::to_string(n));
+  return command;
+}
+
+const char* DurabilityName(Durability durability) { return durability == Durability::kSync ? "sync" : "buffered"; }
+
+// Runs `body` against a fresh store in `dir`; returns operations per second.
+template <typename Body>
+Result<double> Timed(const std::string& dir, Durability durability, uint64_t operations, Body body) {
+  fs::remove_all(dir);
+  Result<double> rate = InternalError("not run");
+  {
+    CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store, OpenEventStore(dir, {.durability = durability}));
+    const auto start = Clock::now();
+    Status status = body(*store);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    rate = status.ok() ? Result<double>(operations / seconds) : Result<double>(status);
+  }
+  fs::remove_all(dir);
+  return rate;
+}
+
+}  // namespace
+
+Result<CaseResult> RunPlaceOrderCase(uint64_t commands, Durability durability, const std::string& work_dir) {
+  CaseResult result;
+  result.name = "PlaceOrder on new streams";
+  result.durability = DurabilityName(durability);
+  result.clients = 1;
+  result.batch = 1;
+  result.events = commands;
+  result.baseline = "EventStore::Append of the same OrderPlaced events, no command handling";
+
+  // The baseline appends the events the commands would produce.
+  EventTypeRegistry types;
+  commerce::RegisterCommerceEvents(types);
+  commerce::Order order;
+  std::vector<EventData> events;
+  for (uint64_t i = 0; i < commands; ++i) {
+    auto decided = order.Decide(commerce::OrderState(), PlaceCommand("o-" + std::to_string(i)));
+    if (!decided.ok()) return decided.status();
+    CAIRN_ASSIGN_OR_RETURN(EventData data, types.Encode(*decided->front()));
+    data.event_id = Uuid::Random();
+    events.push_back(std::move(data));
+  }
+  CAIRN_ASSIGN_OR_RETURN(result.baseline_events_per_s,
+                         Timed(work_dir + "/place-baseline", durability, commands, [&](EventStore& store) {
+                           for (uint64_t i = 0; i < commands; ++i) {
+                             CAIRN_RETURN_IF_ERROR(store.Append("order-o-" + std::to_string(i),
+                                                                ExpectedVersion::NoStream(), {events[i]})
+                                                       .status());
+                           }
+                           return OkStatus();
+                         }));
+  CAIRN_ASSIGN_OR_RETURN(result.cairn_events_per_s,
+                         Timed(work_dir + "/place-cairn", durability, commands, [&](EventStore& store) {
+                           commerce::Commerce shop(store);
+                           for (uint64_t i = 0; i < commands; ++i) {
+                             CAIRN_RETURN_IF_ERROR(shop.Handle(PlaceCommand("o-" + std::to_string(i))).status());
+                           }
+                           return OkStatus();
+                         }));
+  return result;
+}
+
+Result<CaseResult> RunHotAggregateCase(uint64_t commands, uint64_t snapshot_every, Durability durability,
+                                       const std::string& work_dir) {
+  CaseResult result;
+  result.name = "hot aggregate, snapshot every " + std::to_string(snapshot_every);
+  result.durability = DurabilityName(durability);
+  result.clients = 1;
+  result.batch = 1;
+  result.events = commands;
+  result.baseline = "the same commands on one order without snapshots (each loads the whole stream)";
+  auto run = [&](uint64_t every) {
+    return [&, every](EventStore& store) -> Status {
+      commerce::Commerce shop(store, {.handler = {.max_retries = 5, .snapshot_every = every}});
+      CAIRN_RETURN_IF_ERROR(shop.Handle(PlaceCommand("hot")).status());
+      for (uint64_t n = 1; n < commands; ++n) CAIRN_RETURN_IF_ERROR(shop.Handle(MarkCommand("hot", n)).status());
+      return OkStatus();
+    };
+  };
+  CAIRN_ASSIGN_OR_RETURN(result.baseline_events_per_s, Timed(work_dir + "/hot-baseline", durability, commands, run(0)));
+  CAIRN_ASSIGN_OR_RETURN(result.cairn_events_per_s,
+                         Timed(work_dir + "/hot-cairn", durability, commands, run(snapshot_every)));
+  return result;
+}
+
+}  // namespace cairn::bench
