@@ -44,5 +44,31 @@ step "streams, stats, verify"
 
 events=$("$cairn" replay | wc -l)
 [ "$events" -eq 4 ] || { echo "expected 4 events in the log, found $events"; exit 1; }
+
+step "the shop: place an order, charge it, confirm it, email the customer (one correlation id)"
+shop() { "$cairn" command "$@" --correlation-id checkout-2001; }
+shop order place --order-id 2001 --customer c-9 --currency EUR --line tea:2:450 --line cup:1:1200
+shop charge customer --charge-id ch-2001 --order-id 2001 --customer c-9 --amount 2100 --currency EUR
+shop order confirm --order-id 2001 --charge-id ch-2001
+shop notification send --notification-id n-2001 --recipient c-9@example.com --template order-confirmed --order-id 2001
+shop notification deliver --notification-id n-2001
+shop order mark-notified --order-id 2001 --notification-id n-2001
+
+step "a duplicate order with other content is rejected by a business rule (exit 7)"
+set +e
+shop order place --order-id 2001 --customer c-9 --currency EUR --line tea:9:450
+code=$?
+set -e
+[ "$code" -eq 7 ] || { echo "expected exit 7, got $code"; exit 1; }
+
+step "the order now, and as it was at version 0"
+"$cairn" state order-2001
+"$cairn" state order-2001 --at-version 0
+status=$("$cairn" state order-2001 | grep -o '"status":"[A-Z]*"')
+[ "$status" = '"status":"CONFIRMED"' ] || { echo "expected a confirmed order, got $status"; exit 1; }
+
+step "audit: every event of the purchase, in global order"
+"$cairn" replay --from 5
+"$cairn" verify
 echo
-echo "demo ok: 4 events in 3 streams, the log verifies"
+echo "demo ok: the log verifies and the order is confirmed, paid and notified"

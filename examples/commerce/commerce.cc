@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "examples/commerce/rules.h"
+
 namespace cairn::commerce {
 namespace {
 
@@ -49,6 +51,24 @@ Result<std::string> ToJson(const CommandHandler<A>& handler, std::string_view id
 }
 
 }  // namespace
+
+void BindCommerceOptions(ConfigLoader& loader, CommerceOptions& options) {
+  loader.Bind("gateway_decline_above", &options.gateway.decline_above, 0, kMaxAmount,
+              "payment simulator: decline charges above this amount (minor units); 0: no limit");
+  loader.Bind("gateway_declined_customers", &options.gateway.declined_customers,
+              "payment simulator: customers whose charges are declined (comma-separated)");
+  loader.Bind("gateway_fail_percent", &options.gateway.fail_percent, 0, 100,
+              "payment simulator: percent of charges that find the gateway unavailable");
+  loader.Bind("gateway_delay_percent", &options.gateway.delay_percent, 0, 100,
+              "payment simulator: percent of charges that are slow");
+  loader.Bind("gateway_delay_ms", &options.gateway.delay, "payment simulator: how slow");
+  loader.Bind("channel_failing_recipients", &options.channel.failing_recipients,
+              "mail simulator: recipients whose deliveries always fail (comma-separated)");
+  loader.Bind("channel_fail_percent", &options.channel.fail_percent, 0, 100,
+              "mail simulator: percent of delivery attempts that fail");
+  loader.Bind("notification_max_attempts", &options.notification_max_attempts, 1, 100,
+              "delivery attempts before a notification gives up");
+}
 
 void RegisterCommerceEvents(EventTypeRegistry& types) {
   types.Register<OrderPlaced>(2);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine/command_handler.h"
+#include "engine/config.h"
 #include "examples/commerce/charge.h"
 #include "examples/commerce/notification.h"
 #include "examples/commerce/order.h"
@@ -21,6 +22,11 @@ struct CommerceOptions {
   int notification_max_attempts = 5;
   HandlerOptions handler;
 };
+
+// Binds the simulators' rules and the notification attempts: gateway_*,
+// channel_* and notification_max_attempts (the handler's settings come from
+// BindServiceOptions).
+void BindCommerceOptions(ConfigLoader& loader, CommerceOptions& options);
 
 // Registers every commerce event type in its current shape, with the
 // upcasters from older shapes (OrderPlaced v1 was JSON without a total).

@@ -119,5 +119,20 @@ TEST_F(CairnDomainCli, ChargesAndNotificationsByHand) {
   EXPECT_EQ(replay["data"]["gateway_ref"], "sim-ch-1");
 }
 
+TEST_F(CairnDomainCli, TheSimulatorsFollowTheConfigurationAndAnOutageExitsEight) {
+  const std::vector<std::string> charge = {"--data-dir", dir_.Sub("data"), "command", "charge", "customer",
+                                           "--charge-id", "ch-1", "--order-id", "1", "--customer", "c-7",
+                                           "--amount", "5000", "--currency", "EUR"};
+  ProcessResult down = testing::Run(CAIRN_BINARY, charge, "", {"CAIRN_GATEWAY_FAIL_PERCENT=100"});
+  EXPECT_EQ(down.exit_code, 8) << down.err;
+  EXPECT_NE(down.err.find("unavailable"), std::string::npos) << down.err;
+  ProcessResult limited = testing::Run(CAIRN_BINARY, charge, "", {"CAIRN_GATEWAY_DECLINE_ABOVE=1000"});
+  ASSERT_EQ(limited.exit_code, 0) << limited.err;
+  EXPECT_EQ(Ok({"state", "charge-ch-1"})["state"]["status"], "DECLINED");
+  ProcessResult typo = testing::Run(CAIRN_BINARY, charge, "", {"CAIRN_GATEWAY_FAIL_PERCENTS=1"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("CAIRN_GATEWAY_FAIL_PERCENTS"), std::string::npos) << typo.err;
+}
+
 }  // namespace
 }  // namespace cairn

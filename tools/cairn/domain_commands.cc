@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "engine/service.h"
 #include "examples/commerce/commerce.h"
 #include "tools/cairn/cli.h"
 
@@ -82,9 +83,17 @@ int RunCommand(const Context& context, const CommandArgs& args, const Result<Com
   if (!command.ok()) return Fail(command.status());
   Result<CommandContext> command_context = ContextOf(args);
   if (!command_context.ok()) return Fail(command_context.status());
+  // The simulators' rules and the handler's settings come from the configuration.
+  ServiceOptions service;
+  CommerceOptions options;
+  ConfigLoader loader;
+  BindServiceOptions(loader, service);
+  BindCommerceOptions(loader, options);
+  if (Status loaded = loader.LoadFromProcess(); !loaded.ok()) return Fail(loaded);
+  options.handler = service.handler;
   auto store = OpenForWriting(context);
   if (!store.ok()) return Fail(store.status());
-  Commerce commerce(**store);
+  Commerce commerce(**store, options);
   if (Status started = commerce.Start(); !started.ok()) return Fail(started);
   Result<CommandResult> result = commerce.Handle(*command, *command_context);
   if (!result.ok()) {
