@@ -35,6 +35,7 @@ soak: build
 bench: build
 	$(BUILD_DIR)/tools/cairn/cairn bench append
 	$(BUILD_DIR)/tools/cairn/cairn bench replay
+	$(BUILD_DIR)/tools/cairn/cairn bench commands
 
 clean:
 	rm -rf $(BUILD_DIR)
