@@ -2,9 +2,11 @@
 #ifndef CAIRN_ENGINE_COMMAND_H_
 #define CAIRN_ENGINE_COMMAND_H_
 
+#include <map>
 #include <optional>
 #include <string>
 
+#include "engine/metrics.h"
 #include "store/event.h"
 
 namespace cairn {
@@ -53,6 +55,24 @@ struct HandlerOptions {
   int max_retries = 5;
   // Save a snapshot every this many events per aggregate; 0 never does.
   uint64_t snapshot_every = 0;
+  // When set, handlers count commands by aggregate and outcome
+  // (cairn_commands_total) and time them (cairn_command_seconds). Not owned.
+  MetricsRegistry* metrics = nullptr;
+};
+
+// What became of a command, as the metrics label it.
+std::string_view CommandOutcome(const Result<CommandResult>& result);
+
+// The metrics of one aggregate type's commands.
+class CommandMetrics {
+ public:
+  // Registers the series in `registry`; a null registry records nothing.
+  CommandMetrics(MetricsRegistry* registry, std::string_view aggregate);
+  void Record(const Result<CommandResult>& result, double seconds) const;
+
+ private:
+  std::map<std::string, Counter*, std::less<>> outcomes_;
+  Histogram* latency_ = nullptr;
 };
 
 }  // namespace cairn

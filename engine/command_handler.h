@@ -7,6 +7,7 @@
 #ifndef CAIRN_ENGINE_COMMAND_HANDLER_H_
 #define CAIRN_ENGINE_COMMAND_HANDLER_H_
 
+#include <chrono>
 #include <string>
 
 #include "engine/command.h"
@@ -18,13 +19,29 @@ template <Aggregate A>
 class CommandHandler {
  public:
   CommandHandler(EventStore& store, const A& aggregate, const EventTypeRegistry& types, HandlerOptions options = {})
-      : store_(store), aggregate_(aggregate), types_(types), repository_(store, aggregate, types), options_(options) {}
+      : store_(store),
+        aggregate_(aggregate),
+        types_(types),
+        repository_(store, aggregate, types),
+        options_(options),
+        metrics_(options.metrics, A::kCategory) {}
 
   // Handles `command` for the aggregate `id`. Errors: the decision's own
   // (FailedPrecondition: a business rule said no; InvalidArgument: a bad
   // command), Aborted after max_retries conflicts, or the store's.
   Result<CommandResult> Handle(std::string_view id, const typename A::Command& command,
                                CommandContext context = CommandContext::New()) const {
+    const auto start = std::chrono::steady_clock::now();
+    Result<CommandResult> result = HandleOnce(id, command, std::move(context));
+    metrics_.Record(result, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return result;
+  }
+
+  const Repository<A>& repository() const { return repository_; }
+
+ private:
+  Result<CommandResult> HandleOnce(std::string_view id, const typename A::Command& command,
+                                   CommandContext context) const {
     if (id.empty()) return InvalidArgumentError(std::string(A::kCategory) + " id is empty");
     if (context.command_id.is_nil()) context.command_id = Uuid::Random();
     CommandResult result;
@@ -68,9 +85,6 @@ class CommandHandler {
                         conflict.message());
   }
 
-  const Repository<A>& repository() const { return repository_; }
-
- private:
   Result<std::vector<EventData>> Records(const Events& events, const CommandContext& context) const {
     const std::string command_id = context.command_id.ToString();
     std::vector<EventData> records;
@@ -100,6 +114,7 @@ class CommandHandler {
   const EventTypeRegistry& types_;
   Repository<A> repository_;
   HandlerOptions options_;
+  CommandMetrics metrics_;
 };
 
 }  // namespace cairn

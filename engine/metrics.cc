@@ -112,8 +112,8 @@ Result<MetricsRegistry::Series*> MetricsRegistry::AddSeries(const std::string& n
   if (!inserted && (family.kind != kind || family.help != help)) {
     return InvalidArgumentError("metric " + name + " is registered with another kind or help");
   }
-  for (const Series& series : family.series) {
-    if (series.labels == labels) return AlreadyExistsError("metric " + name + RenderLabels(labels) + " is registered");
+  for (Series& series : family.series) {
+    if (series.labels == labels) return &series;
   }
   family.series.push_back(Series{labels, nullptr, nullptr, nullptr});
   return &family.series.back();
@@ -121,13 +121,13 @@ Result<MetricsRegistry::Series*> MetricsRegistry::AddSeries(const std::string& n
 
 Result<Counter*> MetricsRegistry::AddCounter(const std::string& name, const std::string& help, const Labels& labels) {
   CAIRN_ASSIGN_OR_RETURN(Series* series, AddSeries(name, help, Kind::kCounter, labels));
-  series->counter = std::make_unique<Counter>();
+  if (!series->counter) series->counter = std::make_unique<Counter>();
   return series->counter.get();
 }
 
 Result<Gauge*> MetricsRegistry::AddGauge(const std::string& name, const std::string& help, const Labels& labels) {
   CAIRN_ASSIGN_OR_RETURN(Series* series, AddSeries(name, help, Kind::kGauge, labels));
-  series->gauge = std::make_unique<Gauge>();
+  if (!series->gauge) series->gauge = std::make_unique<Gauge>();
   return series->gauge.get();
 }
 
@@ -138,7 +138,7 @@ Result<Histogram*> MetricsRegistry::AddHistogram(const std::string& name, const 
     return InvalidArgumentError("buckets of " + name + " must be increasing");
   }
   CAIRN_ASSIGN_OR_RETURN(Series* series, AddSeries(name, help, Kind::kHistogram, labels));
-  series->histogram = std::make_unique<Histogram>(std::move(bounds));
+  if (!series->histogram) series->histogram = std::make_unique<Histogram>(std::move(bounds));
   return series->histogram.get();
 }
 

@@ -7,6 +7,7 @@
 #define CAIRN_ENGINE_METRICS_H_
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,8 +66,9 @@ std::vector<double> LatencyBuckets();
 class MetricsRegistry {
  public:
   // The same name may be registered with different labels; the help and the
-  // kind must then agree. InvalidArgument for a name or label that the format
-  // does not allow, AlreadyExists for a repeated name and labels.
+  // kind must then agree. Registering a name and labels again returns the
+  // metric already there. InvalidArgument for a name or label that the format
+  // does not allow, or a name registered as another kind.
   Result<Counter*> AddCounter(const std::string& name, const std::string& help, const Labels& labels = {});
   Result<Gauge*> AddGauge(const std::string& name, const std::string& help, const Labels& labels = {});
   Result<Histogram*> AddHistogram(const std::string& name, const std::string& help, std::vector<double> bounds,
@@ -86,7 +88,7 @@ class MetricsRegistry {
   struct Family {
     Kind kind;
     std::string help;
-    std::vector<Series> series;
+    std::deque<Series> series;  // grows without moving what callers point into
   };
   Result<Series*> AddSeries(const std::string& name, const std::string& help, Kind kind, const Labels& labels);
 

@@ -159,5 +159,20 @@ TEST_F(CommandHandlerTest, TimeTravelLoadsTheStateAsItWas) {
   EXPECT_EQ(now->state.status(), OrderState::CONFIRMED);
 }
 
+TEST_F(CommandHandlerTest, MetricsCountCommandsByOutcomeAndTimeThem) {
+  MetricsRegistry metrics;
+  auto handler = Handler({.metrics = &metrics});
+  ASSERT_TRUE(handler.Handle("o-1", place_).ok());
+  ASSERT_TRUE(handler.Handle("o-1", place_).ok());  // the same order again: unchanged
+  EXPECT_FALSE(handler.Handle("o-1", Cancel("o-1", "")).ok());
+  EXPECT_FALSE(handler.Handle("o-2", Confirm("o-2")).ok());
+  const std::string text = metrics.RenderPrometheus();
+  EXPECT_NE(text.find("cairn_commands_total{aggregate=\"order\",outcome=\"ok\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cairn_commands_total{aggregate=\"order\",outcome=\"unchanged\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("cairn_commands_total{aggregate=\"order\",outcome=\"invalid\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("cairn_commands_total{aggregate=\"order\",outcome=\"not_found\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("cairn_command_seconds_count{aggregate=\"order\"} 4\n"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace cairn

@@ -82,9 +82,10 @@ TEST(Metrics, NamesLabelsAndBucketsTheFormatForbidsAreRejected) {
   EXPECT_EQ(registry.AddCounter("ok_name", "x", {{"bad:label", "v"}}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(registry.AddHistogram("h", "x", {0.1}, {{"le", "1"}}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(registry.AddHistogram("h", "x", {1, 0.5}).status().code(), StatusCode::kInvalidArgument);
-  ASSERT_TRUE(registry.AddCounter("ok_name", "x").ok());
-  EXPECT_EQ(registry.AddCounter("ok_name", "x").status().code(), StatusCode::kAlreadyExists);
+  Counter* first = *registry.AddCounter("ok_name", "x");
+  EXPECT_EQ(*registry.AddCounter("ok_name", "x"), first);  // registering again shares the metric
   EXPECT_EQ(registry.AddGauge("ok_name", "x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(registry.AddCounter("ok_name", "other help").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(Metrics, UpdatesFromManyThreadsAreAllCounted) {

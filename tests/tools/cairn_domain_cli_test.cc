@@ -134,5 +134,19 @@ TEST_F(CairnDomainCli, TheSimulatorsFollowTheConfigurationAndAnOutageExitsEight)
   EXPECT_NE(typo.err.find("CAIRN_GATEWAY_FAIL_PERCENTS"), std::string::npos) << typo.err;
 }
 
+TEST_F(CairnDomainCli, ReplayShowsEventsAsStoredOrUpcastOnRequest) {
+  Ok({"append", "order-7", "OrderPlaced", "--data",
+      R"({"order_id":"7","customer":"c-7","currency":"EUR","items":[{"sku":"tea","qty":2,"price":450}]})"});
+  // The CLI appends JSON events at schema version 1: OrderPlaced v1.
+  auto current = nlohmann::json::parse(Cairn({"replay", "--upcast"}).out);
+  EXPECT_EQ(current["data"]["customer_id"], "c-7");
+  EXPECT_EQ(current["data"]["total"], "900");
+  EXPECT_EQ(nlohmann::json::parse(Cairn({"read", "order-7", "--upcast"}).out)["data"]["total"], "900");
+  auto raw = nlohmann::json::parse(Cairn({"read", "order-7"}).out);
+  EXPECT_EQ(raw["data"]["customer"], "c-7");
+  EXPECT_FALSE(raw["data"].contains("total"));
+  EXPECT_EQ(Ok({"state", "order-7"})["state"]["total"], "900");
+}
+
 }  // namespace
 }  // namespace cairn

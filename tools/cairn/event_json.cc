@@ -37,7 +37,7 @@ std::string Base64(std::string_view bytes) {
 }  // namespace
 
 struct PayloadRenderer::Schema {
-  google::protobuf::DescriptorPool pool;
+  std::unique_ptr<google::protobuf::DescriptorPool> pool;  // null for types compiled into the tool
   std::unique_ptr<google::protobuf::DynamicMessageFactory> factory;
   const google::protobuf::Message* prototype = nullptr;
 };
@@ -48,17 +48,24 @@ PayloadRenderer::~PayloadRenderer() = default;
 const PayloadRenderer::Schema* PayloadRenderer::SchemaFor(const std::string& type_name) {
   auto [it, inserted] = schemas_.try_emplace(type_name);
   if (!inserted) return it->second.get();
+  // Types compiled into the tool (the commerce events) need no stored schema.
+  if (const auto* known = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(type_name)) {
+    it->second = std::make_unique<Schema>();
+    it->second->prototype = google::protobuf::MessageFactory::generated_factory()->GetPrototype(known);
+    return it->second.get();
+  }
   auto stored = store_.LoadSchema(type_name);
   if (!stored.ok() || !stored->has_value()) return nullptr;
   google::protobuf::FileDescriptorSet files;
   if (!files.ParseFromString(**stored)) return nullptr;
   auto schema = std::make_unique<Schema>();
+  schema->pool = std::make_unique<google::protobuf::DescriptorPool>();
   for (const auto& file : files.file()) {
-    if (schema->pool.BuildFile(file) == nullptr) return nullptr;
+    if (schema->pool->BuildFile(file) == nullptr) return nullptr;
   }
-  const auto* descriptor = schema->pool.FindMessageTypeByName(type_name);
+  const auto* descriptor = schema->pool->FindMessageTypeByName(type_name);
   if (descriptor == nullptr) return nullptr;
-  schema->factory = std::make_unique<google::protobuf::DynamicMessageFactory>(&schema->pool);
+  schema->factory = std::make_unique<google::protobuf::DynamicMessageFactory>(schema->pool.get());
   schema->prototype = schema->factory->GetPrototype(descriptor);
   it->second = std::move(schema);
   return it->second.get();

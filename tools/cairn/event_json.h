@@ -15,8 +15,9 @@ class DynamicMessageFactory;
 
 namespace cairn::cli {
 
-// Renders payloads as JSON: JSON payloads as stored, protobuf payloads through
-// the descriptor set the store holds for their type, anything else as base64.
+// Renders payloads as JSON: JSON payloads as stored, protobuf payloads of the
+// types compiled into the tool or through the descriptor set the store holds
+// for their type, anything else as base64.
 class PayloadRenderer {
  public:
   explicit PayloadRenderer(EventStore& store);

@@ -1,6 +1,8 @@
 // cairn read STREAM ... and cairn replay ...: events as JSON Lines.
 #include <cstdio>
 
+#include "engine/event_types.h"
+#include "examples/commerce/commerce.h"
 #include "store/subscription.h"
 #include "tools/cairn/cli.h"
 #include "tools/cairn/event_json.h"
@@ -15,6 +17,7 @@ struct ReadArgs {
   uint64_t from = 0;
   bool backward = false;
   uint64_t limit = UINT64_MAX;
+  bool upcast = false;
 };
 
 struct ReplayArgs {
@@ -23,18 +26,39 @@ struct ReplayArgs {
   std::string category;
   std::string type;
   bool follow = false;
+  bool upcast = false;
 };
 
-void Print(const RecordedEvent& event, PayloadRenderer& renderer) {
-  std::string line = EventJsonLine(event, renderer);
-  line.push_back('\n');
-  std::fwrite(line.data(), 1, line.size(), stdout);
-}
+// Prints events as stored, or with `upcast` in the current shape of the
+// domains the tool knows (the commerce upcasters).
+class Printer {
+ public:
+  Printer(EventStore& store, bool upcast) : renderer_(store), upcast_(upcast) {
+    commerce::RegisterCommerceEvents(types_);
+  }
+  Status Print(const RecordedEvent& stored) {
+    std::string line;
+    if (upcast_) {
+      CAIRN_ASSIGN_OR_RETURN(RecordedEvent current, types_.Upcast(stored));
+      line = EventJsonLine(current, renderer_);
+    } else {
+      line = EventJsonLine(stored, renderer_);
+    }
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    return OkStatus();
+  }
+
+ private:
+  PayloadRenderer renderer_;
+  EventTypeRegistry types_;
+  bool upcast_;
+};
 
 int RunRead(const Context& context, const ReadArgs& args, bool from_given) {
   auto store = OpenForReading(context);
   if (!store.ok()) return Fail(store.status());
-  PayloadRenderer renderer(**store);
+  Printer printer(**store, args.upcast);
   ReadStreamOptions options;
   options.backward = args.backward;
   options.from_version = args.backward && !from_given ? kStreamEnd : args.from;
@@ -43,7 +67,9 @@ int RunRead(const Context& context, const ReadArgs& args, bool from_given) {
     options.max_count = std::min<uint64_t>(left, kPageSize);
     auto page = (*store)->ReadStream(args.stream, options);
     if (!page.ok()) return Fail(page.status());
-    for (const RecordedEvent& event : *page) Print(event, renderer);
+    for (const RecordedEvent& event : *page) {
+      if (Status printed = printer.Print(event); !printed.ok()) return Fail(printed);
+    }
     left -= page->size();
     if (page->size() < options.max_count) break;
     const uint64_t last = page->back().version;
@@ -57,7 +83,7 @@ int RunReplay(const Context& context, const ReplayArgs& args) {
   if (args.from > args.to) return Fail(InvalidArgumentError("--from is after --to"));
   auto store = OpenForReading(context);
   if (!store.ok()) return Fail(store.status());
-  PayloadRenderer renderer(**store);
+  Printer printer(**store, args.upcast);
   InstallStopSignals();
   // Without --follow, replay ends at the head as it was when the replay began.
   const uint64_t end = args.follow ? args.to : std::min(args.to, (*store)->HeadPosition());
@@ -72,7 +98,8 @@ int RunReplay(const Context& context, const ReplayArgs& args) {
     if (!page.ok()) return Fail(page.status());
     for (const RecordedEvent& event : *page) {
       if (event.position > end) break;
-      if (args.type.empty() || event.type == args.type) Print(event, renderer);
+      if (!args.type.empty() && event.type != args.type) continue;
+      if (Status printed = printer.Print(event); !printed.ok()) return Fail(printed);
     }
     if (args.follow) std::fflush(stdout);
   }
@@ -88,6 +115,7 @@ void AddReadCommands(CLI::App& app, Context& context) {
   auto* from = read_command->add_option("--from", read->from, "First version (default: the first, or the last with --backward)");
   read_command->add_flag("--backward", read->backward, "Newest first");
   read_command->add_option("--limit", read->limit, "At most this many events")->check(CLI::PositiveNumber);
+  read_command->add_flag("--upcast", read->upcast, "Old event shapes in their current shape (default: as stored)");
   read_command->callback([&context, read, from] {
     const bool from_given = from->count() > 0;
     context.run = [&context, read, from_given] { return RunRead(context, *read, from_given); };
@@ -101,6 +129,7 @@ void AddReadCommands(CLI::App& app, Context& context) {
   replay_command->add_option("--category", replay->category, "Only this category (order)");
   replay_command->add_option("--type", replay->type, "Only events of this type");
   replay_command->add_flag("--follow", replay->follow, "Keep printing new events until SIGINT/SIGTERM");
+  replay_command->add_flag("--upcast", replay->upcast, "Old event shapes in their current shape (default: as stored)");
   replay_command->callback([&context, replay] { context.run = [&context, replay] { return RunReplay(context, *replay); }; });
 }
 
