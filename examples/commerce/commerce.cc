@@ -46,8 +46,8 @@ Result<std::string> ToJson(const CommandHandler<A>& handler, std::string_view id
   if (!google::protobuf::util::MessageToJsonString(root.state, &json, options).ok()) {
     return InternalError("the state does not render as JSON");
   }
-  return "{\"stream\":\"" + std::string(A::kCategory) + "-" + std::string(id) + "\",\"version\":" +
-         std::to_string(*root.version) + ",\"state\":" + json + "}";
+  const std::string stream = nlohmann::json(std::string(A::kCategory) + "-" + std::string(id)).dump();
+  return "{\"stream\":" + stream + ",\"version\":" + std::to_string(*root.version) + ",\"state\":" + json + "}";
 }
 
 }  // namespace
