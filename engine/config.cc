@@ -141,6 +141,21 @@ void ConfigLoader::Bind(std::string key, std::set<std::string>* target, std::str
                     std::move(help)};
 }
 
+void ConfigLoader::Bind(std::string key, std::map<std::string, std::string>* target, std::string help) {
+  bindings_[key] = {[key, target](const std::string& value) {
+                      target->clear();
+                      std::istringstream items(value);
+                      for (std::string item; std::getline(items, item, ',');) {
+                        if (Trim(item).empty()) continue;
+                        size_t equals = item.find('=');
+                        if (equals == std::string::npos) return Bad(key, value, "takes name=value pairs");
+                        (*target)[Trim(item.substr(0, equals))] = Trim(item.substr(equals + 1));
+                      }
+                      return OkStatus();
+                    },
+                    std::move(help)};
+}
+
 void ConfigLoader::Bind(std::string key, Durability* target, std::string help) {
   bindings_[key] = {[key, target](const std::string& value) {
                       if (value == "sync") *target = Durability::kSync;
@@ -195,6 +210,13 @@ Status ConfigLoader::Load(const std::string& path, const std::map<std::string, s
 Status ConfigLoader::LoadFromProcess() const {
   const char* path = std::getenv(std::string(kConfigFileVariable).c_str());
   return Load(path ? path : "", CairnEnvironment());
+}
+
+bool ConfigLoader::Binds(const std::string& variable) const {
+  for (const auto& [key, binding] : bindings_) {
+    if (EnvironmentName(key) == variable) return true;
+  }
+  return false;
 }
 
 std::string ConfigLoader::Describe() const {

@@ -34,6 +34,8 @@ class ConfigLoader {
   void BindChoice(std::string key, std::string* target, std::vector<std::string> choices, std::string help);
   // A comma-separated list.
   void Bind(std::string key, std::set<std::string>* target, std::string help);
+  // Comma-separated name=value pairs.
+  void Bind(std::string key, std::map<std::string, std::string>* target, std::string help);
   void Bind(std::string key, Durability* target, std::string help);
   // Variables under these CAIRN_ prefixes belong to someone else (passthroughs).
   void AllowPrefix(std::string env_prefix);
@@ -43,6 +45,9 @@ class ConfigLoader {
   Status Load(const std::string& path, const std::map<std::string, std::string>& environment) const;
   // Applies CAIRN_CONFIG's file, then the process environment.
   Status LoadFromProcess() const;
+
+  // True when `variable` (CAIRN_...) is the variable of a bound key.
+  bool Binds(const std::string& variable) const;
 
   // "key  CAIRN_KEY  help" lines, for --help texts and the README.
   std::string Describe() const;

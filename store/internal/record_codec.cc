@@ -58,14 +58,14 @@ Status DecodeRecord(std::string_view value, uint64_t position, RecordedEvent& ou
     return DataLossError("record at global position " + std::to_string(position) + " does not parse");
   }
   std::optional<Uuid> id = Uuid::FromBytes(record.event_id());
-  if (record.position() != position || !id) {
+  if ((position != 0 && record.position() != position) || record.position() == 0 || !id) {
     return DataLossError("record at global position " + std::to_string(position) +
                          " claims global position " + std::to_string(record.position()));
   }
   out.event_id = *id;
   out.stream = std::move(*record.mutable_stream());
   out.version = record.version();
-  out.position = position;
+  out.position = record.position();
   out.type = std::move(*record.mutable_type());
   out.schema_version = record.schema_version();
   out.content_type = std::move(*record.mutable_content_type());

@@ -43,7 +43,8 @@ struct RecordPlacement {
 void EncodeRecord(const EventData& event, const RecordPlacement& placement, ChainHasher& hasher,
                   std::string& chain, std::string& out);
 
-// Parses a stored value. DataLoss when it does not parse or is not at `position`.
+// Parses a stored value. DataLoss when it does not parse or is not at
+// `position` (0: wherever the record says).
 Status DecodeRecord(std::string_view value, uint64_t position, RecordedEvent& out);
 
 // Checks that `value` ends with a chain hash that follows from `chain`; on

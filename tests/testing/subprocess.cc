@@ -69,6 +69,13 @@ Child::~Child() {
 std::string Child::Stdout() const { return Slurp(dir_ + "/out"); }
 std::string Child::Stderr() const { return Slurp(dir_ + "/err"); }
 
+int Child::Wait() {
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return ExitCode(status);
+}
+
 int Child::Stop(int signal) {
   kill(pid_, signal);
   int status = 0;

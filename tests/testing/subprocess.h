@@ -29,6 +29,8 @@ class Child {
   std::string Stderr() const;
   // Sends `signal`, waits, returns the exit code (-1 when the signal killed it).
   int Stop(int signal);
+  // Waits for the child to end by itself; its exit code.
+  int Wait();
 
  private:
   pid_t pid_ = -1;

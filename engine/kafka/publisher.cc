@@ -1,0 +1,316 @@
+#include "engine/kafka/publisher.h"
+
+#include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "store/event_record.h"
+#include "store/subscription.h"
+
+namespace cairn::kafka {
+namespace {
+
+constexpr size_t kPageSize = 1000;
+
+}  // namespace
+
+std::string_view PublisherStateName(PublisherState state) {
+  switch (state) {
+    case PublisherState::kStarting: return "starting";
+    case PublisherState::kRunning: return "running";
+    case PublisherState::kBrokersDown: return "brokers_down";
+    case PublisherState::kFailed: return "failed";
+    case PublisherState::kStopped: return "stopped";
+  }
+  return "unknown";
+}
+
+struct Publisher::Impl {
+  Impl(EventStore& s, KafkaOptions o, MetricsRegistry* metrics) : store(s), options(std::move(o)) {
+    if (metrics == nullptr) return;
+    if (auto g = metrics->AddGauge("cairn_kafka_publisher_lag_events", "Events in the store not yet confirmed by Kafka."); g.ok()) lag_gauge = *g;
+    if (auto g = metrics->AddGauge("cairn_kafka_publisher_state",
+                                   "0 starting, 1 running, 2 brokers down, 3 failed, 4 stopped.");
+        g.ok()) {
+      state_gauge = *g;
+    }
+    if (auto c = metrics->AddCounter("cairn_kafka_published_total", "Deliveries confirmed by Kafka."); c.ok()) published_total = *c;
+  }
+  ~Impl() {
+    if (producer) rd_kafka_destroy(producer);
+  }
+
+  Status CreateProducer();
+  void Run();
+  Status Produce(const RecordedEvent& event);
+  void OnDelivered(uint64_t position, rd_kafka_resp_err_t error);
+  void OnError(int error, const char* reason);
+  void Publish();  // the confirmed position and counters, to readers and metrics
+  Status SaveCheckpoint();
+  void SetState(PublisherState next, const std::string& why = "");
+
+  EventStore& store;
+  KafkaOptions options;
+  std::unique_ptr<MockCluster> mock;
+  std::string bootstrap;
+  rd_kafka_t* producer = nullptr;
+  std::thread thread;
+  std::atomic<bool> stop{false};
+
+  // The publishing thread's own: what was sent and is not yet confirmed.
+  std::set<uint64_t> pending;
+  uint64_t last_produced = 0;
+  std::set<std::string> created_topics;
+
+  // Shared with readers of status().
+  mutable std::mutex mu;
+  mutable std::condition_variable progressed;
+  PublisherState state = PublisherState::kStarting;
+  uint64_t confirmed = 0;  // the checkpoint
+  uint64_t saved = 0;      // the checkpoint as stored
+  uint64_t published = 0;
+  std::string error;
+
+  Gauge* lag_gauge = nullptr;
+  Gauge* state_gauge = nullptr;
+  Counter* published_total = nullptr;
+};
+
+Status Publisher::Impl::CreateProducer() {
+  char message[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto set = [&](const std::string& name, const std::string& value) -> Status {
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), message, sizeof(message)) != RD_KAFKA_CONF_OK) {
+      return InvalidArgumentError("Kafka property " + name + "=" + value + ": " + message);
+    }
+    return OkStatus();
+  };
+  std::vector<std::pair<std::string, std::string>> properties = {
+      {"bootstrap.servers", bootstrap},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"compression.type", options.compression},
+      // An outage holds messages until the brokers return instead of failing them.
+      {"message.timeout.ms", "0"},
+      {"queue.buffering.max.messages", std::to_string(options.max_in_flight + kPageSize)},
+      {"linger.ms", "5"},
+  };
+  for (const auto& [name, value] : options.properties) properties.emplace_back(name, value);
+  for (const auto& [name, value] : properties) {
+    if (Status status = set(name, value); !status.ok()) {
+      rd_kafka_conf_destroy(conf);
+      return status;
+    }
+  }
+  rd_kafka_conf_set_opaque(conf, this);
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    static_cast<Impl*>(opaque)->OnDelivered(reinterpret_cast<uintptr_t>(m->_private), m->err);
+  });
+  rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int error, const char* reason, void* opaque) {
+    static_cast<Impl*>(opaque)->OnError(error, reason);
+  });
+  rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int level, const char* facility, const char* text) {
+    spdlog::debug("librdkafka {} {}: {}", level, facility, text);
+  });
+  producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, message, sizeof(message));
+  if (producer == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return InvalidArgumentError(std::string("cannot create the Kafka producer: ") + message);
+  }
+  return OkStatus();
+}
+
+void Publisher::Impl::SetState(PublisherState next, const std::string& why) {
+  {
+    std::lock_guard lock(mu);
+    if (state == next || state == PublisherState::kFailed) return;
+    state = next;
+    if (next == PublisherState::kFailed) error = why;
+  }
+  if (state_gauge) state_gauge->Set(static_cast<double>(next));
+  // Once per change of state, not once per message.
+  if (next == PublisherState::kBrokersDown || next == PublisherState::kFailed) {
+    spdlog::warn("kafka publisher {}: {}", PublisherStateName(next), why);
+  } else {
+    spdlog::info("kafka publisher {}", PublisherStateName(next));
+  }
+}
+
+void Publisher::Impl::OnDelivered(uint64_t position, rd_kafka_resp_err_t result) {
+  if (result != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // The checkpoint stays below this event: it is sent again after a restart.
+    SetState(PublisherState::kFailed,
+             "delivery of global position " + std::to_string(position) + " failed: " + rd_kafka_err2str(result));
+    return;
+  }
+  pending.erase(position);
+  {
+    std::lock_guard lock(mu);
+    ++published;
+  }
+  if (published_total) published_total->Increment();
+  SetState(PublisherState::kRunning);
+}
+
+void Publisher::Impl::OnError(int code, const char* reason) {
+  const auto error = static_cast<rd_kafka_resp_err_t>(code);
+  if (error == RD_KAFKA_RESP_ERR__FATAL) {
+    char fatal[512];
+    rd_kafka_fatal_error(producer, fatal, sizeof(fatal));
+    SetState(PublisherState::kFailed, fatal);
+  } else if (error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || error == RD_KAFKA_RESP_ERR__TRANSPORT) {
+    SetState(PublisherState::kBrokersDown, reason);
+  }
+}
+
+void Publisher::Impl::Publish() {
+  const uint64_t checkpoint = pending.empty() ? last_produced : *pending.begin() - 1;
+  const uint64_t head = store.HeadPosition();
+  if (lag_gauge) lag_gauge->Set(static_cast<double>(head > checkpoint ? head - checkpoint : 0));
+  std::lock_guard lock(mu);
+  if (checkpoint != confirmed) {
+    confirmed = checkpoint;
+    progressed.notify_all();
+  }
+}
+
+Status Publisher::Impl::SaveCheckpoint() {
+  uint64_t checkpoint;
+  {
+    std::lock_guard lock(mu);
+    checkpoint = confirmed;
+    if (checkpoint == saved) return OkStatus();
+  }
+  Checkpoint record;
+  record.position = checkpoint;
+  CAIRN_RETURN_IF_ERROR(store.SaveCheckpoint(options.checkpoint_name, record));
+  std::lock_guard lock(mu);
+  saved = checkpoint;
+  return OkStatus();
+}
+
+Status Publisher::Impl::Produce(const RecordedEvent& event) {
+  const std::string topic = TopicFor(options, CategoryOf(event.stream));
+  if (mock && created_topics.insert(topic).second) CAIRN_RETURN_IF_ERROR(mock->CreateTopic(topic, options.mock_partitions));
+  const std::string value = EncodeEventRecord(event);
+  const std::string position = std::to_string(event.position);
+  const std::string event_id = event.event_id.ToString();
+  auto correlation = event.metadata.find(kCorrelationIdKey);
+  const std::string correlation_id = correlation == event.metadata.end() ? "" : correlation->second;
+  for (;;) {
+    rd_kafka_resp_err_t error = rd_kafka_producev(
+        producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(event.stream.data(), event.stream.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_HEADER("type", event.type.data(), static_cast<ssize_t>(event.type.size())),
+        RD_KAFKA_V_HEADER("content_type", event.content_type.data(), static_cast<ssize_t>(event.content_type.size())),
+        RD_KAFKA_V_HEADER("position", position.data(), static_cast<ssize_t>(position.size())),
+        RD_KAFKA_V_HEADER("event_id", event_id.data(), static_cast<ssize_t>(event_id.size())),
+        RD_KAFKA_V_HEADER("correlation_id", correlation_id.data(), static_cast<ssize_t>(correlation_id.size())),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(event.position))), RD_KAFKA_V_END);
+    if (error == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    if (error != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      return UnavailableError("cannot send global position " + position + ": " + rd_kafka_err2str(error));
+    }
+    rd_kafka_poll(producer, 50);  // librdkafka's queue is full: wait for deliveries
+    if (stop) return AbortedError("stopping");
+  }
+  pending.insert(event.position);
+  last_produced = event.position;
+  return OkStatus();
+}
+
+void Publisher::Impl::Run() {
+  SubscriptionOptions from;
+  from.from_position = confirmed + 1;
+  from.page_size = kPageSize;
+  CatchUpSubscription subscription(store, from);
+  auto last_save = std::chrono::steady_clock::now();
+  while (!stop) {
+    rd_kafka_poll(producer, 0);
+    Publish();
+    if (std::chrono::steady_clock::now() - last_save >= options.checkpoint_interval) {
+      if (Status saved_now = SaveCheckpoint(); !saved_now.ok()) spdlog::error("kafka publisher: {}", saved_now.ToString());
+      last_save = std::chrono::steady_clock::now();
+    }
+    bool failed;
+    {
+      std::lock_guard lock(mu);
+      failed = state == PublisherState::kFailed;
+    }
+    if (failed || static_cast<int>(pending.size()) >= options.max_in_flight) {
+      rd_kafka_poll(producer, 50);  // hold the store where it is; deliveries still count
+      continue;
+    }
+    auto page = subscription.Next(std::chrono::milliseconds(pending.empty() ? 100 : 5));
+    if (!page.ok()) {
+      SetState(PublisherState::kFailed, page.status().ToString());
+      continue;
+    }
+    for (const RecordedEvent& event : *page) {
+      if (Status sent = Produce(event); !sent.ok()) {
+        if (!stop) SetState(PublisherState::kFailed, sent.message());
+        break;
+      }
+    }
+  }
+}
+
+Publisher::Publisher(EventStore& store, KafkaOptions options, MetricsRegistry* metrics)
+    : impl_(std::make_unique<Impl>(store, std::move(options), metrics)) {}
+
+Publisher::~Publisher() { (void)Stop(); }
+
+Status Publisher::Start() {
+  Impl& impl = *impl_;
+  impl.bootstrap = impl.options.brokers;
+  if (impl.bootstrap.empty()) {
+    CAIRN_ASSIGN_OR_RETURN(impl.mock, MockCluster::Start(impl.options.mock_brokers));
+    impl.bootstrap = impl.mock->bootstrap();
+    spdlog::info("embedded Kafka mock cluster at {}", impl.bootstrap);
+  }
+  CAIRN_RETURN_IF_ERROR(impl.CreateProducer());
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Checkpoint> checkpoint, impl.store.LoadCheckpoint(impl.options.checkpoint_name));
+  impl.confirmed = impl.saved = impl.last_produced = checkpoint ? checkpoint->position : 0;
+  impl.SetState(PublisherState::kRunning);
+  impl.thread = std::thread([&impl] { impl.Run(); });
+  return OkStatus();
+}
+
+Status Publisher::Stop() {
+  Impl& impl = *impl_;
+  if (!impl.thread.joinable()) return OkStatus();
+  impl.stop = true;
+  impl.thread.join();
+  rd_kafka_flush(impl.producer, 10000);  // serves the last delivery reports
+  impl.Publish();
+  Status saved = impl.SaveCheckpoint();
+  impl.SetState(PublisherState::kStopped);
+  if (!impl.pending.empty()) spdlog::warn("kafka publisher stopped with {} deliveries unconfirmed", impl.pending.size());
+  return saved;
+}
+
+std::string Publisher::bootstrap() const { return impl_->bootstrap; }
+MockCluster* Publisher::mock() const { return impl_->mock.get(); }
+
+PublisherStatus Publisher::status() const {
+  std::lock_guard lock(impl_->mu);
+  PublisherStatus status;
+  status.state = impl_->state;
+  status.checkpoint = impl_->confirmed;
+  status.head = impl_->store.HeadPosition();
+  status.published = impl_->published;
+  status.error = impl_->error;
+  return status;
+}
+
+bool Publisher::WaitForCheckpoint(uint64_t position, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mu);
+  return impl_->progressed.wait_for(lock, timeout, [&] { return impl_->confirmed >= position; });
+}
+
+}  // namespace cairn::kafka
