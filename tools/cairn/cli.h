@@ -49,6 +49,7 @@ void AddReadCommands(CLI::App& app, Context& context);
 void AddAdminCommands(CLI::App& app, Context& context);
 void AddBenchCommand(CLI::App& app, Context& context);
 void AddDomainCommands(CLI::App& app, Context& context);
+void AddNodeCommands(CLI::App& app, Context& context);
 
 }  // namespace cairn::cli
 

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   AddReadCommands(app, context);
   AddAdminCommands(app, context);
   AddDomainCommands(app, context);
+  AddNodeCommands(app, context);
   AddBenchCommand(app, context);
   try {
     app.parse(argc, argv);

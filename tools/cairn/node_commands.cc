@@ -1,0 +1,151 @@
+// cairn run, cairn kafka serve|status|mock: the node process and its Kafka side.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "engine/kafka/publisher.h"
+#include "engine/kafka/topic_counts.h"
+#include "engine/service.h"
+#include "examples/commerce/commerce.h"
+#include "tools/cairn/cli.h"
+
+namespace cairn::cli {
+namespace {
+
+// Where a node with the embedded mock cluster tells other commands its address.
+std::string BootstrapFile(const std::string& data_dir) { return data_dir + "/kafka-bootstrap"; }
+
+struct NodeConfig {
+  ServiceOptions service;
+  kafka::KafkaOptions kafka;
+  commerce::CommerceOptions commerce;
+};
+
+Result<NodeConfig> LoadNodeConfig(const Context& context) {
+  NodeConfig config;
+  ConfigLoader loader;
+  BindServiceOptions(loader, config.service);
+  kafka::BindKafkaOptions(loader, config.kafka);
+  commerce::BindCommerceOptions(loader, config.commerce);
+  CAIRN_RETURN_IF_ERROR(loader.LoadFromProcess());
+  config.kafka.properties = kafka::KafkaProperties(CairnEnvironment(), loader);
+  config.service.data_dir = context.data_dir;  // --data-dir, else CAIRN_DATA_DIR, else the default
+  return config;
+}
+
+// Prints the Kafka address once the publisher runs, and leaves it in the data dir.
+class Announcer final : public Component {
+ public:
+  Announcer(const kafka::Publisher& publisher, std::string data_dir)
+      : publisher_(publisher), file_(BootstrapFile(data_dir)) {}
+  std::string name() const override { return "announcer"; }
+  Status Start() override {
+    std::printf("kafka bootstrap: %s\n", publisher_.bootstrap().c_str());
+    std::fflush(stdout);
+    std::ofstream(file_) << publisher_.bootstrap() << '\n';
+    return OkStatus();
+  }
+  Status Stop() override {
+    std::error_code ignored;
+    std::filesystem::remove(file_, ignored);
+    return OkStatus();
+  }
+
+ private:
+  const kafka::Publisher& publisher_;
+  std::string file_;
+};
+
+int RunNode(const Context& context) {
+  Result<NodeConfig> config = LoadNodeConfig(context);
+  if (!config.ok()) return Fail(config.status());
+  if (Status logging = ConfigureLogging(config->service.log); !logging.ok()) return Fail(logging);
+  auto store = OpenEventStore(config->service.data_dir, {.durability = config->service.durability});
+  if (!store.ok()) return Fail(UnavailableError(store.status().message()));
+  MetricsRegistry metrics;
+  Service service(config->service);
+  kafka::Publisher publisher(**store, config->kafka, &metrics);
+  Announcer announcer(publisher, config->service.data_dir);
+  service.Add(publisher);
+  service.Add(announcer);
+  return service.Run();
+}
+
+int RunStatus(const Context& context, const std::string& brokers_option) {
+  Result<NodeConfig> config = LoadNodeConfig(context);
+  if (!config.ok()) return Fail(config.status());
+  auto store = OpenForReading(context);
+  if (!store.ok()) return Fail(store.status());
+  auto checkpoint = (*store)->LoadCheckpoint(config->kafka.checkpoint_name);
+  if (!checkpoint.ok()) return Fail(checkpoint.status());
+  const uint64_t position = checkpoint->has_value() ? (*checkpoint)->position : 0;
+  const uint64_t head = (*store)->HeadPosition();
+  std::string brokers = !brokers_option.empty() ? brokers_option : config->kafka.brokers;
+  if (brokers.empty()) std::getline(std::ifstream(BootstrapFile(context.data_dir)), brokers);
+
+  nlohmann::ordered_json out;
+  out["checkpoint"] = position;
+  out["head"] = head;
+  out["lag"] = head > position ? head - position : 0;
+  out["brokers"] = brokers.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(brokers);
+  out["topics"] = nlohmann::ordered_json();
+  if (!brokers.empty()) {
+    auto counts = kafka::TopicCounts(brokers, config->kafka.topic_prefix + ".");
+    if (counts.ok()) {
+      out["topics"] = nlohmann::ordered_json::object();
+      for (const auto& [topic, count] : *counts) out["topics"][topic] = count;
+    } else {
+      out["kafka_error"] = counts.status().message();
+    }
+  }
+  std::cout << out.dump() << '\n';
+  return kExitOk;
+}
+
+int RunMock(int brokers, const std::string& port_file) {
+  auto mock = kafka::MockCluster::Start(brokers);
+  if (!mock.ok()) return Fail(mock.status());
+  if (!port_file.empty()) {
+    const std::string partial = port_file + ".partial";
+    std::ofstream(partial) << (*mock)->bootstrap() << '\n';
+    std::error_code error;
+    std::filesystem::rename(partial, port_file, error);  // readers never see half an address
+    if (error) return Fail(InvalidArgumentError("cannot write --port-file " + port_file + ": " + error.message()));
+  }
+  std::printf("kafka bootstrap: %s\n", (*mock)->bootstrap().c_str());
+  std::fflush(stdout);
+  InstallStopSignals();
+  while (!StopRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddNodeCommands(CLI::App& app, Context& context) {
+  app.add_subcommand("run", "Run the node for the data dir until SIGTERM: hold the store and publish to Kafka")
+      ->callback([&context] { context.run = [&context] { return RunNode(context); }; });
+
+  CLI::App* kafka = app.add_subcommand("kafka", "The Kafka fan-out");
+  kafka->require_subcommand(1);
+  kafka->add_subcommand("serve", "Run only the publisher until SIGTERM (the embedded mock when no brokers are set)")
+      ->callback([&context] { context.run = [&context] { return RunNode(context); }; });
+
+  auto brokers = std::make_shared<std::string>();
+  CLI::App* status = kafka->add_subcommand("status", "Publisher checkpoint, store head, lag and messages per topic");
+  status->add_option("--brokers", *brokers, "Bootstrap servers (default: CAIRN_KAFKA_BROKERS, else the running node's mock)");
+  status->callback([&context, brokers] { context.run = [&context, brokers] { return RunStatus(context, *brokers); }; });
+
+  auto mock_brokers = std::make_shared<int>(3);
+  auto port_file = std::make_shared<std::string>();
+  CLI::App* mock = kafka->add_subcommand("mock", "Run a standalone mock Kafka cluster until SIGTERM, for development");
+  mock->add_option("--brokers", *mock_brokers, "Brokers (default 3)")->check(CLI::Range(1, 16));
+  mock->add_option("--port-file", *port_file, "Write the bootstrap address here once listening");
+  mock->callback([&context, mock_brokers, port_file] {
+    context.run = [mock_brokers, port_file] { return RunMock(*mock_brokers, *port_file); };
+  });
+}
+
+}  // namespace cairn::cli
