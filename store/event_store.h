@@ -112,6 +112,9 @@ class EventStore {
                                                         const ReadStreamOptions& options) = 0;
   // Reads `$all` from a global position (inclusive), in position order.
   virtual Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position, size_t max_count) = 0;
+  // `$all` from a global position as EventRecord bytes without the chain
+  // hash, for relays that pass records on unchanged (the Kafka publisher).
+  virtual Result<std::vector<std::string>> ReadAllRecords(uint64_t from_position, size_t max_count) = 0;
   // Reads one category's events from a global position (inclusive), in global order.
   virtual Result<std::vector<RecordedEvent>> ReadCategory(std::string_view category,
                                                           uint64_t from_position,

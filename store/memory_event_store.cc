@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "store/event_record.h"
 #include "store/event_store.h"
 #include "store/internal/append_planner.h"
 #include "store/internal/clock.h"
@@ -84,6 +85,15 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
     std::vector<RecordedEvent> out;
     for (uint64_t p = std::max<uint64_t>(from_position, 1); p <= log_.size() && out.size() < max_count; ++p) {
       out.push_back(log_[p - 1]);
+    }
+    return out;
+  }
+
+  Result<std::vector<std::string>> ReadAllRecords(uint64_t from_position, size_t max_count) override {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (uint64_t p = std::max<uint64_t>(from_position, 1); p <= log_.size() && out.size() < max_count; ++p) {
+      out.push_back(EncodeEventRecord(log_[p - 1]));
     }
     return out;
   }

@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
+#include "engine/kafka/delivery_window.h"
 #include "store/event_record.h"
-#include "store/subscription.h"
 
 namespace cairn::kafka {
 namespace {
@@ -47,7 +47,8 @@ struct Publisher::Impl {
 
   Status CreateProducer();
   void Run();
-  Status Produce(const RecordedEvent& event);
+  Status Produce(std::string_view record);
+  void PrepareTopic(const std::string& topic);
   void OnDelivered(uint64_t position, rd_kafka_resp_err_t error);
   void OnError(int error, const char* reason);
   void Publish();  // the confirmed position and counters, to readers and metrics
@@ -63,9 +64,9 @@ struct Publisher::Impl {
   std::atomic<bool> stop{false};
 
   // The publishing thread's own: what was sent and is not yet confirmed.
-  std::set<uint64_t> pending;
-  uint64_t last_produced = 0;
-  std::set<std::string> created_topics;
+  DeliveryWindow window{0};
+  std::set<std::string> known_topics;
+  std::string last_category, last_topic;  // most events go where the one before went
 
   // Shared with readers of status().
   mutable std::mutex mu;
@@ -148,7 +149,7 @@ void Publisher::Impl::OnDelivered(uint64_t position, rd_kafka_resp_err_t result)
              "delivery of global position " + std::to_string(position) + " failed: " + rd_kafka_err2str(result));
     return;
   }
-  pending.erase(position);
+  window.Confirmed(position);
   {
     std::lock_guard lock(mu);
     ++published;
@@ -169,7 +170,7 @@ void Publisher::Impl::OnError(int code, const char* reason) {
 }
 
 void Publisher::Impl::Publish() {
-  const uint64_t checkpoint = pending.empty() ? last_produced : *pending.begin() - 1;
+  const uint64_t checkpoint = window.checkpoint();
   const uint64_t head = store.HeadPosition();
   if (lag_gauge) lag_gauge->Set(static_cast<double>(head > checkpoint ? head - checkpoint : 0));
   std::lock_guard lock(mu);
@@ -194,23 +195,37 @@ Status Publisher::Impl::SaveCheckpoint() {
   return OkStatus();
 }
 
-Status Publisher::Impl::Produce(const RecordedEvent& event) {
-  const std::string topic = TopicFor(options, CategoryOf(event.stream));
-  if (mock && created_topics.insert(topic).second) CAIRN_RETURN_IF_ERROR(mock->CreateTopic(topic, options.mock_partitions));
-  const std::string value = EncodeEventRecord(event);
+void Publisher::Impl::PrepareTopic(const std::string& topic) {
+  if (mock) (void)mock->CreateTopic(topic, options.mock_partitions);
+  // Without the topic's partitions known, librdkafka parks messages for up to
+  // a second until its next metadata refresh; ask for them now.
+  rd_kafka_topic_t* handle = rd_kafka_topic_new(producer, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (rd_kafka_metadata(producer, 0, handle, &metadata, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_metadata_destroy(metadata);
+  }
+  rd_kafka_topic_destroy(handle);
+}
+
+Status Publisher::Impl::Produce(std::string_view record) {
+  CAIRN_ASSIGN_OR_RETURN(RecordHeaders event, PeekEventRecord(record));
+  const std::string_view category = CategoryOf(event.stream);
+  if (category != last_category) {
+    last_category = category;
+    last_topic = TopicFor(options, category);
+    if (known_topics.insert(last_topic).second) PrepareTopic(last_topic);
+  }
   const std::string position = std::to_string(event.position);
   const std::string event_id = event.event_id.ToString();
-  auto correlation = event.metadata.find(kCorrelationIdKey);
-  const std::string correlation_id = correlation == event.metadata.end() ? "" : correlation->second;
   for (;;) {
     rd_kafka_resp_err_t error = rd_kafka_producev(
-        producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(event.stream.data(), event.stream.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        producer, RD_KAFKA_V_TOPIC(last_topic.c_str()), RD_KAFKA_V_KEY(event.stream.data(), event.stream.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(record.data()), record.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_HEADER("type", event.type.data(), static_cast<ssize_t>(event.type.size())),
         RD_KAFKA_V_HEADER("content_type", event.content_type.data(), static_cast<ssize_t>(event.content_type.size())),
         RD_KAFKA_V_HEADER("position", position.data(), static_cast<ssize_t>(position.size())),
         RD_KAFKA_V_HEADER("event_id", event_id.data(), static_cast<ssize_t>(event_id.size())),
-        RD_KAFKA_V_HEADER("correlation_id", correlation_id.data(), static_cast<ssize_t>(correlation_id.size())),
+        RD_KAFKA_V_HEADER("correlation_id", event.correlation_id.data(), static_cast<ssize_t>(event.correlation_id.size())),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(event.position))), RD_KAFKA_V_END);
     if (error == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (error != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -219,16 +234,13 @@ Status Publisher::Impl::Produce(const RecordedEvent& event) {
     rd_kafka_poll(producer, 50);  // librdkafka's queue is full: wait for deliveries
     if (stop) return AbortedError("stopping");
   }
-  pending.insert(event.position);
-  last_produced = event.position;
+  if (!window.Sent(event.position)) {
+    return InternalError("global position " + position + " does not follow " + std::to_string(window.last_sent()));
+  }
   return OkStatus();
 }
 
 void Publisher::Impl::Run() {
-  SubscriptionOptions from;
-  from.from_position = confirmed + 1;
-  from.page_size = kPageSize;
-  CatchUpSubscription subscription(store, from);
   auto last_save = std::chrono::steady_clock::now();
   while (!stop) {
     rd_kafka_poll(producer, 0);
@@ -242,24 +254,30 @@ void Publisher::Impl::Run() {
       std::lock_guard lock(mu);
       failed = state == PublisherState::kFailed;
     }
-    if (failed || static_cast<int>(pending.size()) >= options.max_in_flight) {
+    if (failed || window.in_flight() >= static_cast<uint64_t>(options.max_in_flight)) {
       rd_kafka_poll(producer, 50);  // hold the store where it is; deliveries still count
       continue;
     }
-    auto page = subscription.Next(std::chrono::milliseconds(pending.empty() ? 100 : 5));
-    if (!page.ok()) {
-      SetState(PublisherState::kFailed, page.status().ToString());
+    // Caught up: wait for new commits, briefly while deliveries are outstanding.
+    const uint64_t next = window.last_sent() + 1;
+    if (store.HeadPosition() < next) {
+      store.WaitForHead(next - 1, std::chrono::milliseconds(window.in_flight() == 0 ? 100 : 5));
       continue;
     }
-    for (const RecordedEvent& event : *page) {
-      if (Status sent = Produce(event); !sent.ok()) {
+    // The records go out as stored: no decoding and encoding again.
+    auto records = store.ReadAllRecords(next, kPageSize);
+    if (!records.ok()) {
+      SetState(PublisherState::kFailed, records.status().ToString());
+      continue;
+    }
+    for (const std::string& record : *records) {
+      if (Status sent = Produce(record); !sent.ok()) {
         if (!stop) SetState(PublisherState::kFailed, sent.message());
         break;
       }
     }
   }
 }
-
 Publisher::Publisher(EventStore& store, KafkaOptions options, MetricsRegistry* metrics)
     : impl_(std::make_unique<Impl>(store, std::move(options), metrics)) {}
 
@@ -275,7 +293,8 @@ Status Publisher::Start() {
   }
   CAIRN_RETURN_IF_ERROR(impl.CreateProducer());
   CAIRN_ASSIGN_OR_RETURN(std::optional<Checkpoint> checkpoint, impl.store.LoadCheckpoint(impl.options.checkpoint_name));
-  impl.confirmed = impl.saved = impl.last_produced = checkpoint ? checkpoint->position : 0;
+  impl.confirmed = impl.saved = checkpoint ? checkpoint->position : 0;
+  impl.window = DeliveryWindow(impl.confirmed);
   impl.SetState(PublisherState::kRunning);
   impl.thread = std::thread([&impl] { impl.Run(); });
   return OkStatus();
@@ -290,7 +309,9 @@ Status Publisher::Stop() {
   impl.Publish();
   Status saved = impl.SaveCheckpoint();
   impl.SetState(PublisherState::kStopped);
-  if (!impl.pending.empty()) spdlog::warn("kafka publisher stopped with {} deliveries unconfirmed", impl.pending.size());
+  if (impl.window.in_flight() > 0) {
+    spdlog::warn("kafka publisher stopped with {} deliveries unconfirmed", impl.window.in_flight());
+  }
   return saved;
 }
 

@@ -76,12 +76,19 @@ Status DecodeRecord(std::string_view value, uint64_t position, RecordedEvent& ou
   return OkStatus();
 }
 
-bool CheckChain(std::string_view value, ChainHasher& hasher, std::string& chain) {
+bool StripChainHash(std::string_view& value) {
   if (value.size() < kChainSuffixBytes) return false;
   const size_t body = value.size() - kChainSuffixBytes;
   if (value[body] != kChainTag || value[body + 1] != static_cast<char>(kChainHashBytes)) return false;
-  std::string expected = hasher.Next(chain, value.substr(0, body));
-  if (value.substr(body + 2) != expected) return false;
+  value = value.substr(0, body);
+  return true;
+}
+
+bool CheckChain(std::string_view value, ChainHasher& hasher, std::string& chain) {
+  std::string_view body = value;
+  if (!StripChainHash(body)) return false;
+  std::string expected = hasher.Next(chain, body);
+  if (value.substr(body.size() + 2) != expected) return false;
   chain = std::move(expected);
   return true;
 }

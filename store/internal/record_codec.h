@@ -51,6 +51,10 @@ Status DecodeRecord(std::string_view value, uint64_t position, RecordedEvent& ou
 // success sets `chain` to it.
 bool CheckChain(std::string_view value, ChainHasher& hasher, std::string& chain);
 
+// Drops the chain_hash field from the end of a stored value; false when the
+// value does not end with one.
+bool StripChainHash(std::string_view& value);
+
 std::string HexString(std::string_view bytes);
 
 }  // namespace cairn::internal

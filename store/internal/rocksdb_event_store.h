@@ -61,6 +61,7 @@ class RocksDbEventStore final : public EventStore {
   Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
                                                 const ReadStreamOptions& options) override;
   Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position, size_t max_count) override;
+  Result<std::vector<std::string>> ReadAllRecords(uint64_t from_position, size_t max_count) override;
   Result<std::vector<RecordedEvent>> ReadCategory(std::string_view category, uint64_t from_position,
                                                   size_t max_count) override;
   Result<RecordedEvent> ReadEvent(const Uuid& event_id) override;

@@ -94,6 +94,24 @@ Result<std::vector<RecordedEvent>> RocksDbEventStore::ReadAll(uint64_t from_posi
   return events;
 }
 
+Result<std::vector<std::string>> RocksDbEventStore::ReadAllRecords(uint64_t from_position, size_t max_count) {
+  std::vector<std::string> records;
+  uint64_t expected = std::max<uint64_t>(from_position, 1);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kEventsCf)));
+  for (it->Seek(PositionKey(expected)); it->Valid() && records.size() < max_count; it->Next(), ++expected) {
+    if (ReadBigEndian64(View(it->key())) != expected) {
+      return DataLossError("global position " + std::to_string(expected) + " is missing from the log");
+    }
+    std::string_view value = View(it->value());
+    if (!StripChainHash(value)) {
+      return DataLossError("record at global position " + std::to_string(expected) + " has no chain hash");
+    }
+    records.emplace_back(value);
+  }
+  CAIRN_RETURN_IF_ERROR(FromRocks(it->status(), "read of global position " + std::to_string(expected)));
+  return records;
+}
+
 Result<std::vector<RecordedEvent>> RocksDbEventStore::ReadCategory(std::string_view category,
                                                                    uint64_t from_position,
                                                                    size_t max_count) {

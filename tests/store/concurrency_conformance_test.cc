@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "store/event_record.h"
 #include "store/subscription.h"
 #include "tests/store/conformance_fixture.h"
 
@@ -164,6 +165,21 @@ TEST_P(ConcurrencyConformance, SubscriptionWithAPageSizeOfZeroStillDeliversEvery
   std::vector<RecordedEvent> seen = Drain(subscription, 5);
   ASSERT_EQ(seen.size(), 5u);
   EXPECT_EQ(seen.back().position, 5u);
+}
+
+TEST_P(ConcurrencyConformance, ReadAllRecordsGivesTheRecordsOfReadAll) {
+  for (int i = 0; i < 30; ++i) testing::MustAppend(store(), "order-" + std::to_string(i % 4), "E");
+  auto events = store().ReadAll(5, 20);
+  auto records = store().ReadAllRecords(5, 20);
+  ASSERT_TRUE(events.ok() && records.ok());
+  ASSERT_EQ(records->size(), events->size());
+  for (size_t i = 0; i < records->size(); ++i) {
+    auto decoded = DecodeEventRecord((*records)[i]);
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(decoded->position, (*events)[i].position);
+    EXPECT_EQ(decoded->event_id, (*events)[i].event_id);
+    EXPECT_EQ(decoded->data, (*events)[i].data);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ConcurrencyConformance, ::testing::ValuesIn(AllStores()), StoreName);

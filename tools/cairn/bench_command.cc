@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/commands.h"
+#include "bench/kafka_bench.h"
 #include "bench/throughput.h"
 #include "tools/cairn/cli.h"
 
@@ -111,6 +112,35 @@ int RunBenchCommands(const BenchArgs& args) {
   return kExitOk;
 }
 
+int RunBenchKafka(const BenchArgs& args) {
+  const std::string dir = WorkDir(args);
+  Header(args.json);
+  auto publish = bench::RunPublishCase(args.events ? args.events : 200000, dir);
+  if (!publish.ok()) return Fail(publish.status());
+  Report(*publish, args.json);
+  auto latency = bench::RunLatencyCase(1000, 5, dir);
+  if (args.work_dir.empty()) std::filesystem::remove_all(dir);
+  if (!latency.ok()) return Fail(latency.status());
+  if (args.json) {
+    nlohmann::ordered_json out;
+    out["case"] = "append to consume latency";
+    out["durability"] = "sync";
+    out["rate"] = latency->rate;
+    out["events"] = latency->events;
+    out["baseline_p50_ms"] = latency->baseline_p50_ms;
+    out["baseline_p99_ms"] = latency->baseline_p99_ms;
+    out["cairn_p50_ms"] = latency->cairn_p50_ms;
+    out["cairn_p99_ms"] = latency->cairn_p99_ms;
+    std::printf("%s\n", out.dump().c_str());
+  } else {
+    std::printf("append to consume latency at %d events/s (%llu events, sync appends): cairn p50 %.2f ms p99 %.2f ms;"
+                " raw produce to consume p50 %.2f ms p99 %.2f ms\n",
+                latency->rate, static_cast<unsigned long long>(latency->events), latency->cairn_p50_ms,
+                latency->cairn_p99_ms, latency->baseline_p50_ms, latency->baseline_p99_ms);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddBenchCommand(CLI::App& app, Context& context) {
@@ -142,6 +172,11 @@ void AddBenchCommand(CLI::App& app, Context& context) {
     if (commands->count("--durability") == 0) args->durability = "buffered";
     context.run = [args] { return RunBenchCommands(*args); };
   });
+
+  CLI::App* kafka = bench->add_subcommand("kafka", "Publish throughput and append-to-consume latency on the mock cluster");
+  kafka->add_option("--events", args->events, "Events to publish (default 200,000)")->check(CLI::PositiveNumber);
+  kafka->add_flag("--json", args->json, "One JSON object per case");
+  kafka->callback([&context, args] { context.run = [args] { return RunBenchKafka(*args); }; });
 
   CLI::App* replay = bench->add_subcommand("replay", "`$all` replay with envelope decode against a raw scan");
   replay->add_option("--events", args->events, "Events to write, then replay (default 1,000,000)")
