@@ -36,6 +36,7 @@ bench: build
 	$(BUILD_DIR)/tools/cairn/cairn bench append
 	$(BUILD_DIR)/tools/cairn/cairn bench replay
 	$(BUILD_DIR)/tools/cairn/cairn bench commands
+	$(BUILD_DIR)/tools/cairn/cairn bench kafka
 
 clean:
 	rm -rf $(BUILD_DIR)

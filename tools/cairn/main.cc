@@ -2,10 +2,14 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "engine/logging.h"
 #include "tools/cairn/cli.h"
 
 int main(int argc, char** argv) {
   using namespace cairn::cli;
+  // Log lines go to stderr, warnings and worse: stdout carries the output.
+  // `cairn run` sets its own level and format from the configuration.
+  (void)cairn::ConfigureLogging({.level = "warn"});
   Context context;
   const char* env_dir = std::getenv("CAIRN_DATA_DIR");
   context.data_dir = env_dir && *env_dir ? env_dir : "./cairn-data";
