@@ -164,7 +164,7 @@ void Publisher::Impl::OnError(int code, const char* reason) {
     char fatal[512];
     rd_kafka_fatal_error(producer, fatal, sizeof(fatal));
     SetState(PublisherState::kFailed, fatal);
-  } else if (error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || error == RD_KAFKA_RESP_ERR__TRANSPORT) {
+  } else if (error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
     SetState(PublisherState::kBrokersDown, reason);
   }
 }

@@ -124,6 +124,8 @@ TEST_F(PublisherTest, ABrokerOutageUnderLoadLosesNothingAndKeepsStreamOrder) {
   for (int broker = 1; broker <= 3; ++broker) ASSERT_TRUE(publisher.mock()->SetBrokerDown(broker).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const uint64_t during = publisher.status().lag();
+  EXPECT_EQ(publisher.status().state, PublisherState::kBrokersDown);
+  EXPECT_NE(metrics.RenderPrometheus().find("cairn_kafka_publisher_state 2\n"), std::string::npos);
   for (int broker = 1; broker <= 3; ++broker) ASSERT_TRUE(publisher.mock()->SetBrokerUp(broker).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   appending = false;
