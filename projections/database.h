@@ -1,0 +1,75 @@
+// Database and Statement: the small part of SQLite that projectors use,
+// without SQLite's types in the header. A read model is a plain SQLite file
+// in WAL mode, so any SQLite client can read it while a projector writes.
+//
+// Thread safety: one thread per Database (SQLite connections are not shared).
+#ifndef CAIRN_PROJECTIONS_DATABASE_H_
+#define CAIRN_PROJECTIONS_DATABASE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/status.h"
+
+namespace cairn::projections {
+
+class Statement {
+ public:
+  Statement(Statement&&) noexcept;
+  Statement& operator=(Statement&&) noexcept;
+  ~Statement();
+
+  // Parameters are 1-based, as in SQL (?1, ?2, ...).
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, std::string_view text);
+  Statement& BindNull(int index);
+
+  // Runs the statement to the next row: true with a row, false when done.
+  Result<bool> Step();
+  // Runs a statement that returns no rows, then resets it for the next use.
+  Status Run();
+  void Reset();
+
+  int64_t Int(int column) const;
+  std::string Text(int column) const;
+  bool IsNull(int column) const;
+
+ private:
+  friend class Database;
+  struct Impl;
+  explicit Statement(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+enum class Durability {
+  kNormal,  // synchronous=NORMAL: a commit survives a process crash
+  kFull,    // synchronous=FULL
+  kOff,     // no syncing: for building a fresh file that is synced once at the end
+};
+
+class Database {
+ public:
+  // Opens (creating) a database file in WAL mode. Unavailable when it cannot.
+  static Result<std::unique_ptr<Database>> Open(const std::string& path, Durability durability = Durability::kNormal);
+  // Opens an existing file for reading only.
+  static Result<std::unique_ptr<Database>> OpenReadOnly(const std::string& path);
+  ~Database();
+
+  Status Exec(std::string_view sql);
+  Result<Statement> Prepare(std::string_view sql);
+  Status SetDurability(Durability durability);
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Impl;
+  Database(std::unique_ptr<Impl> impl, std::string path);
+  std::unique_ptr<Impl> impl_;
+  std::string path_;
+};
+
+}  // namespace cairn::projections
+
+#endif  // CAIRN_PROJECTIONS_DATABASE_H_

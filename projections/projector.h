@@ -1,0 +1,31 @@
+// Projector: one read model. It owns its tables (created or migrated on
+// start) and applies each event it handles inside a transaction that the
+// runner opened, and that holds the runner's checkpoint too.
+#ifndef CAIRN_PROJECTIONS_PROJECTOR_H_
+#define CAIRN_PROJECTIONS_PROJECTOR_H_
+
+#include <set>
+#include <string>
+
+#include "projections/database.h"
+#include "store/event.h"
+
+namespace cairn::projections {
+
+class Projector {
+ public:
+  virtual ~Projector() = default;
+  // Letters, digits and '_': also the read model's file name.
+  virtual std::string name() const = 0;
+  // The event types it handles; empty: every event.
+  virtual std::set<std::string> event_types() const { return {}; }
+  // Creates or migrates its tables; runs inside a transaction at start.
+  virtual Status Migrate(Database& db) = 0;
+  // Applies one event. An error undoes what this event did; the runner
+  // retries it, then parks it or stops, as its policy says.
+  virtual Status Apply(const RecordedEvent& event, Database& db) = 0;
+};
+
+}  // namespace cairn::projections
+
+#endif  // CAIRN_PROJECTIONS_PROJECTOR_H_

@@ -1,0 +1,287 @@
+#include "projections/runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "store/subscription.h"
+
+namespace cairn::projections {
+namespace {
+
+constexpr std::string_view kRunnerSchema =
+    "CREATE TABLE IF NOT EXISTS cairn_checkpoint (projector TEXT PRIMARY KEY, position INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS cairn_parked (position INTEGER PRIMARY KEY, stream TEXT NOT NULL,"
+    " type TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, parked_at TEXT NOT NULL);";
+
+}  // namespace
+
+std::string_view ProjectorStateName(ProjectorState state) {
+  switch (state) {
+    case ProjectorState::kIdle: return "idle";
+    case ProjectorState::kRunning: return "running";
+    case ProjectorState::kStopped: return "stopped";
+    case ProjectorState::kFailed: return "failed";
+  }
+  return "unknown";
+}
+
+std::string ReadModelPath(const std::string& directory, const std::string& name) {
+  return directory + "/" + name + ".sqlite";
+}
+
+struct ProjectionRunner::Impl {
+  Impl(EventStore& s, RunnerOptions o) : store(s), options(std::move(o)) {}
+
+  EventStore& store;
+  RunnerOptions options;
+  std::unique_ptr<Database> db;
+  std::unique_ptr<CatchUpSubscription> feed;
+  std::set<std::string> types;
+  std::thread thread;
+  std::atomic<bool> stop{false};
+
+  mutable std::mutex mu;
+  ProjectorStatus status;
+
+  Gauge* lag = nullptr;
+  Gauge* parked_gauge = nullptr;
+  Counter* applied = nullptr;
+
+  void Set(ProjectorState state, const std::string& error = "") {
+    std::lock_guard lock(mu);
+    status.state = state;
+    status.error = error;
+  }
+};
+
+ProjectionRunner::ProjectionRunner(EventStore& store, Projector& projector, RunnerOptions options,
+                                   MetricsRegistry* metrics)
+    : projector_(projector), impl_(std::make_unique<Impl>(store, std::move(options))) {
+  impl_->status.name = projector.name();
+  if (metrics == nullptr) return;
+  const Labels labels{{"projector", projector.name()}};
+  if (auto g = metrics->AddGauge("cairn_projection_lag_events", "Events between the head and the checkpoint.", labels); g.ok()) impl_->lag = *g;
+  if (auto g = metrics->AddGauge("cairn_projection_parked_events", "Events parked after failing.", labels); g.ok()) impl_->parked_gauge = *g;
+  if (auto c = metrics->AddCounter("cairn_projection_events_total", "Events applied.", labels); c.ok()) impl_->applied = *c;
+}
+
+ProjectionRunner::~ProjectionRunner() { (void)Stop(); }
+
+std::string ProjectionRunner::path() const { return ReadModelPath(impl_->options.directory, projector_.name()); }
+
+Status ProjectionRunner::Open() {
+  Impl& impl = *impl_;
+  if (impl.db) return OkStatus();
+  std::error_code error;
+  std::filesystem::create_directories(impl.options.directory, error);
+  if (error) return UnavailableError("cannot create " + impl.options.directory + ": " + error.message());
+  CAIRN_ASSIGN_OR_RETURN(impl.db, Database::Open(path(), impl.options.durability));
+  CAIRN_RETURN_IF_ERROR(impl.db->Exec("BEGIN IMMEDIATE"));
+  Status migrated = impl.db->Exec(kRunnerSchema);
+  if (migrated.ok()) migrated = projector_.Migrate(*impl.db);
+  if (!migrated.ok()) {
+    (void)impl.db->Exec("ROLLBACK");
+    impl.db.reset();
+    return migrated;
+  }
+  CAIRN_RETURN_IF_ERROR(impl.db->Exec("COMMIT"));
+
+  CAIRN_ASSIGN_OR_RETURN(Statement read, impl.db->Prepare("SELECT position FROM cairn_checkpoint WHERE projector = ?1"));
+  read.Bind(1, projector_.name());
+  CAIRN_ASSIGN_OR_RETURN(bool found, read.Step());
+  const uint64_t checkpoint = found ? static_cast<uint64_t>(read.Int(0)) : 0;
+  CAIRN_ASSIGN_OR_RETURN(Statement count, impl.db->Prepare("SELECT count(*) FROM cairn_parked"));
+  CAIRN_RETURN_IF_ERROR(count.Step().status());
+  {
+    std::lock_guard lock(impl.mu);
+    impl.status.checkpoint = checkpoint;
+    impl.status.parked = static_cast<uint64_t>(count.Int(0));
+    impl.status.head = impl.store.HeadPosition();
+    impl.status.state = ProjectorState::kRunning;
+  }
+  impl.types = projector_.event_types();
+  SubscriptionOptions from;
+  from.from_position = checkpoint + 1;
+  from.page_size = impl.options.batch_size;
+  impl.feed = std::make_unique<CatchUpSubscription>(impl.store, from);
+  return OkStatus();
+}
+
+Result<size_t> ProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
+  Impl& impl = *impl_;
+  CAIRN_RETURN_IF_ERROR(Open());
+  {
+    std::lock_guard lock(impl.mu);
+    if (impl.status.state == ProjectorState::kStopped || impl.status.state == ProjectorState::kFailed) {
+      return FailedPreconditionError("projector " + projector_.name() + " is " +
+                                     std::string(ProjectorStateName(impl.status.state)) + ": " + impl.status.error);
+    }
+  }
+  // A batch: what is there now, topped up for max_delay while it is small.
+  CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> batch, impl.feed->Next(wait));
+  const auto deadline = std::chrono::steady_clock::now() + impl.options.max_delay;
+  while (!batch.empty() && batch.size() < impl.options.batch_size && std::chrono::steady_clock::now() < deadline) {
+    CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> more,
+                           impl.feed->Next(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               deadline - std::chrono::steady_clock::now())));
+    if (more.empty()) break;
+    for (auto& event : more) batch.push_back(std::move(event));
+  }
+  if (batch.empty()) return size_t{0};
+
+  uint64_t done = 0, parked = 0;
+  Status stopped = OkStatus();
+  if (Status committed = ApplyBatch(batch, done, parked, stopped); !committed.ok()) {
+    // Nothing of the batch is kept: roll back and read it again next time.
+    (void)impl.db->Exec("ROLLBACK");
+    ResetFeed();
+    return committed;
+  }
+
+  const uint64_t head = impl.store.HeadPosition();
+  const size_t taken = batch.size();
+  {
+    std::lock_guard lock(impl.mu);
+    impl.status.checkpoint = done;
+    impl.status.head = head;
+    impl.status.parked += parked;
+    if (!stopped.ok()) {
+      impl.status.state = ProjectorState::kStopped;
+      impl.status.error = stopped.message();
+    }
+  }
+  if (impl.lag) impl.lag->Set(static_cast<double>(head > done ? head - done : 0));
+  if (impl.parked_gauge) impl.parked_gauge->Add(static_cast<double>(parked));
+  if (impl.applied) impl.applied->Increment(static_cast<double>(taken));
+  if (!stopped.ok()) {
+    spdlog::error("projector {} stopped: {}", projector_.name(), stopped.message());
+    ResetFeed();  // the events after the poison one are read again once it is fixed
+    return stopped;
+  }
+  return taken;
+}
+
+Status ProjectionRunner::ApplyBatch(const std::vector<RecordedEvent>& batch, uint64_t& done, uint64_t& parked,
+                                    Status& stopped) {
+  Impl& impl = *impl_;
+  Database& db = *impl.db;
+  CAIRN_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  done = status().checkpoint;
+  for (const RecordedEvent& event : batch) {
+    if (!impl.types.empty() && impl.types.count(event.type) == 0) {
+      done = event.position;
+      continue;
+    }
+    Status applied = InternalError("not applied");
+    int attempts = 0;
+    for (; attempts <= impl.options.retries && !applied.ok(); ++attempts) {
+      CAIRN_RETURN_IF_ERROR(db.Exec("SAVEPOINT event"));
+      applied = projector_.Apply(event, db);
+      CAIRN_RETURN_IF_ERROR(db.Exec(applied.ok() ? "RELEASE event" : "ROLLBACK TO event; RELEASE event"));
+    }
+    if (!applied.ok()) {
+      if (impl.options.poison == PoisonPolicy::kStop) {
+        stopped = FailedPreconditionError("global position " + std::to_string(event.position) + " (" + event.type +
+                                          "): " + applied.ToString());
+        break;
+      }
+      CAIRN_ASSIGN_OR_RETURN(Statement park, db.Prepare(
+          "INSERT OR REPLACE INTO cairn_parked (position, stream, type, error, attempts, parked_at)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"));
+      park.Bind(1, static_cast<int64_t>(event.position)).Bind(2, event.stream).Bind(3, event.type);
+      park.Bind(4, applied.ToString()).Bind(5, static_cast<int64_t>(attempts));
+      CAIRN_RETURN_IF_ERROR(park.Run());
+      ++parked;
+      spdlog::warn("projector {} parked global position {}: {}", projector_.name(), event.position, applied.ToString());
+    }
+    done = event.position;
+  }
+  CAIRN_ASSIGN_OR_RETURN(Statement save, db.Prepare(
+      "INSERT INTO cairn_checkpoint (projector, position) VALUES (?1, ?2)"
+      " ON CONFLICT(projector) DO UPDATE SET position = excluded.position"));
+  save.Bind(1, projector_.name()).Bind(2, static_cast<int64_t>(done));
+  CAIRN_RETURN_IF_ERROR(save.Run());
+  return db.Exec("COMMIT");
+}
+
+void ProjectionRunner::ResetFeed() {
+  SubscriptionOptions from;
+  from.from_position = status().checkpoint + 1;
+  from.page_size = impl_->options.batch_size;
+  impl_->feed = std::make_unique<CatchUpSubscription>(impl_->store, from);
+}
+
+Status ProjectionRunner::Start() {
+  CAIRN_RETURN_IF_ERROR(Open());
+  impl_->thread = std::thread([this] {
+    while (!impl_->stop) {
+      Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
+      if (!ran.ok()) {
+        if (ran.status().code() != StatusCode::kFailedPrecondition) {
+          impl_->Set(ProjectorState::kFailed, ran.status().ToString());
+          spdlog::error("projector {} failed: {}", projector_.name(), ran.status().ToString());
+        }
+        while (!impl_->stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  });
+  return OkStatus();
+}
+
+Status ProjectionRunner::Stop() {
+  if (impl_->thread.joinable()) {
+    impl_->stop = true;
+    impl_->thread.join();
+  }
+  return OkStatus();  // every batch committed its checkpoint with its changes
+}
+
+ProjectorStatus ProjectionRunner::status() const {
+  std::lock_guard lock(impl_->mu);
+  ProjectorStatus status = impl_->status;
+  status.head = std::max(status.head, impl_->store.HeadPosition());
+  return status;
+}
+
+Result<std::vector<ParkedEvent>> ProjectionRunner::Parked() {
+  CAIRN_RETURN_IF_ERROR(Open());
+  CAIRN_ASSIGN_OR_RETURN(Statement list, impl_->db->Prepare(
+      "SELECT position, stream, type, error, attempts FROM cairn_parked ORDER BY position"));
+  std::vector<ParkedEvent> parked;
+  for (;;) {
+    CAIRN_ASSIGN_OR_RETURN(bool row, list.Step());
+    if (!row) break;
+    parked.push_back({static_cast<uint64_t>(list.Int(0)), list.Text(1), list.Text(2), list.Text(3), list.Int(4)});
+  }
+  return parked;
+}
+
+Status ProjectionRunner::Replay(uint64_t position) {
+  CAIRN_RETURN_IF_ERROR(Open());
+  Database& db = *impl_->db;
+  CAIRN_ASSIGN_OR_RETURN(Statement find, db.Prepare("SELECT 1 FROM cairn_parked WHERE position = ?1"));
+  find.Bind(1, static_cast<int64_t>(position));
+  CAIRN_ASSIGN_OR_RETURN(bool is_parked, find.Step());
+  if (!is_parked) return NotFoundError("global position " + std::to_string(position) + " is not parked");
+  CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> events, impl_->store.ReadAll(position, 1));
+  if (events.empty()) return NotFoundError("global position " + std::to_string(position) + " is not in the store");
+  CAIRN_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Status applied = projector_.Apply(events.front(), db);
+  if (!applied.ok()) {
+    (void)db.Exec("ROLLBACK");
+    return applied;
+  }
+  CAIRN_ASSIGN_OR_RETURN(Statement remove, db.Prepare("DELETE FROM cairn_parked WHERE position = ?1"));
+  remove.Bind(1, static_cast<int64_t>(position));
+  CAIRN_RETURN_IF_ERROR(remove.Run());
+  CAIRN_RETURN_IF_ERROR(db.Exec("COMMIT"));
+  std::lock_guard lock(impl_->mu);
+  if (impl_->status.parked > 0) --impl_->status.parked;
+  return OkStatus();
+}
+
+}  // namespace cairn::projections

@@ -1,0 +1,101 @@
+// ProjectionRunner: feeds one projector from the store in batches and writes
+// its checkpoint in the same SQLite transaction as the read-model changes, so
+// a crash at any point neither applies an event twice nor skips one.
+//
+// A read model lives at <directory>/<name>.sqlite with two tables of the
+// runner's own: cairn_checkpoint (the last global position applied) and
+// cairn_parked (events that kept failing, with the error and attempts).
+//
+// Thread safety: status() from any thread; the rest from the owner's.
+#ifndef CAIRN_PROJECTIONS_RUNNER_H_
+#define CAIRN_PROJECTIONS_RUNNER_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/metrics.h"
+#include "engine/service.h"
+#include "projections/projector.h"
+#include "store/event_store.h"
+
+namespace cairn::projections {
+
+enum class PoisonPolicy {
+  kPark,  // record the event in cairn_parked and go on
+  kStop,  // stop the projector, its checkpoint just below the event
+};
+
+struct RunnerOptions {
+  std::string directory;  // where the read-model files live
+  size_t batch_size = 500;
+  // A batch waits this long for more events before it commits.
+  std::chrono::milliseconds max_delay{20};
+  int retries = 2;  // attempts after the first, before the policy applies
+  PoisonPolicy poison = PoisonPolicy::kPark;
+  Durability durability = Durability::kNormal;
+};
+
+enum class ProjectorState { kIdle, kRunning, kStopped, kFailed };
+std::string_view ProjectorStateName(ProjectorState state);
+
+struct ProjectorStatus {
+  std::string name;
+  ProjectorState state = ProjectorState::kIdle;
+  uint64_t checkpoint = 0;
+  uint64_t head = 0;
+  uint64_t parked = 0;
+  std::string error;  // why it stopped or failed
+  uint64_t lag() const { return head > checkpoint ? head - checkpoint : 0; }
+};
+
+struct ParkedEvent {
+  uint64_t position = 0;
+  std::string stream;
+  std::string type;
+  std::string error;
+  int64_t attempts = 0;
+};
+
+class ProjectionRunner final : public Component {
+ public:
+  // `metrics` (optional) receives cairn_projection_lag_events,
+  // cairn_projection_events_total and cairn_projection_parked_events.
+  ProjectionRunner(EventStore& store, Projector& projector, RunnerOptions options, MetricsRegistry* metrics = nullptr);
+  ~ProjectionRunner() override;
+
+  std::string name() const override { return "projection " + projector_.name(); }
+  // Opens the read model and migrates it; then runs on its own thread.
+  Status Start() override;
+  Status Stop() override;
+
+  // Opens and migrates without starting the thread (tools, tests).
+  Status Open();
+  // Applies what is available now, waiting up to `wait` for the first event;
+  // returns how many events it took. FailedPrecondition once stopped by policy.
+  Result<size_t> RunOnce(std::chrono::milliseconds wait);
+
+  ProjectorStatus status() const;
+  std::string path() const;
+  Result<std::vector<ParkedEvent>> Parked();
+  // Applies a parked event again (after a fix); it leaves the list on success.
+  Status Replay(uint64_t position);
+
+ private:
+  struct Impl;
+  // One transaction: the batch's changes, parked events and the checkpoint.
+  Status ApplyBatch(const std::vector<RecordedEvent>& batch, uint64_t& done, uint64_t& parked, Status& stopped);
+  // Reads again from just after the checkpoint.
+  void ResetFeed();
+
+  Projector& projector_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// <directory>/<name>.sqlite
+std::string ReadModelPath(const std::string& directory, const std::string& name);
+
+}  // namespace cairn::projections
+
+#endif  // CAIRN_PROJECTIONS_RUNNER_H_

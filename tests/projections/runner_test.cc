@@ -1,0 +1,136 @@
+// The projection runner: checkpoint and changes in one transaction, restarts,
+// and poison events under the park and stop policies.
+#include "projections/runner.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/projections/counting_projector.h"
+#include "tests/testing/temp_dir.h"
+
+namespace cairn::projections {
+namespace {
+
+using testing::CountingProjector;
+using testing::ReadCounts;
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  void Append(const std::string& stream, const std::string& type, const std::string& data = "{\"n\":1}") {
+    EventData event;
+    event.type = type;
+    event.data = data;
+    ASSERT_TRUE(store_->Append(stream, ExpectedVersion::Any(), {event}).ok());
+  }
+  RunnerOptions Options(PoisonPolicy policy = PoisonPolicy::kPark) {
+    return {.directory = dir_.Sub("projections"), .batch_size = 50, .max_delay = std::chrono::milliseconds(1),
+            .retries = 2, .poison = policy};
+  }
+  void Drain(ProjectionRunner& runner) {
+    for (int i = 0; i < 1000 && runner.status().checkpoint < store_->HeadPosition(); ++i) {
+      auto ran = runner.RunOnce(std::chrono::milliseconds(10));
+      if (!ran.ok()) return;
+    }
+  }
+  cairn::testing::TempDir dir_;
+  std::unique_ptr<EventStore> store_ = NewMemoryEventStore();
+  CountingProjector projector_;
+};
+
+TEST_F(RunnerTest, AppliesEveryEventOnceAndCheckpointsInTheSameTransaction) {
+  for (int i = 0; i < 500; ++i) Append("order-" + std::to_string(i % 7), "Placed");
+  {
+    ProjectionRunner runner(*store_, projector_, Options());
+    Drain(runner);
+    EXPECT_EQ(runner.status().checkpoint, 500u);
+    EXPECT_EQ(runner.status().lag(), 0u);
+  }
+  for (int i = 0; i < 100; ++i) Append("order-" + std::to_string(i % 7), "Placed");
+  ProjectionRunner restarted(*store_, projector_, Options());
+  ASSERT_TRUE(restarted.Open().ok());
+  EXPECT_EQ(restarted.status().checkpoint, 500u);
+  Drain(restarted);
+  auto counts = ReadCounts(restarted.path());
+  int64_t events = 0;
+  for (const auto& [stream, row] : counts) events += row.first;
+  EXPECT_EQ(events, 600);
+  EXPECT_EQ(counts["order-0"].first, 72 + 15);  // every 7th of the first 500, then of the next 100
+}
+
+TEST_F(RunnerTest, APoisonEventIsParkedAndReplayedAfterTheFix) {
+  Append("order-1", "Placed");
+  Append("order-2", "Poison");
+  Append("order-3", "Placed");
+  projector_.poisoned = true;
+  ProjectionRunner runner(*store_, projector_, Options(PoisonPolicy::kPark));
+  Drain(runner);
+  EXPECT_EQ(runner.status().checkpoint, 3u);
+  EXPECT_EQ(runner.status().parked, 1u);
+  auto parked = runner.Parked();
+  ASSERT_TRUE(parked.ok());
+  ASSERT_EQ(parked->size(), 1u);
+  EXPECT_EQ((*parked)[0].position, 2u);
+  EXPECT_EQ((*parked)[0].attempts, 3);
+  EXPECT_NE((*parked)[0].error.find("cannot digest order-2"), std::string::npos);
+  EXPECT_EQ(ReadCounts(runner.path()).count("order-2"), 0u);
+
+  EXPECT_FALSE(runner.Replay(2).ok());  // still poisoned: stays parked
+  projector_.poisoned = false;
+  ASSERT_TRUE(runner.Replay(2).ok());
+  EXPECT_TRUE(runner.Parked()->empty());
+  EXPECT_EQ(ReadCounts(runner.path())["order-2"].first, 1);
+  EXPECT_EQ(runner.Replay(2).code(), StatusCode::kNotFound);
+}
+
+TEST_F(RunnerTest, TheStopPolicyHaltsJustBeforeThePoisonEvent) {
+  Append("order-1", "Placed");
+  Append("order-2", "Poison");
+  Append("order-3", "Placed");
+  projector_.poisoned = true;
+  {
+    ProjectionRunner runner(*store_, projector_, Options(PoisonPolicy::kStop));
+    auto ran = runner.RunOnce(std::chrono::milliseconds(10));
+    EXPECT_EQ(ran.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(runner.status().state, ProjectorState::kStopped);
+    EXPECT_EQ(runner.status().checkpoint, 1u);
+    EXPECT_NE(runner.status().error.find("global position 2"), std::string::npos) << runner.status().error;
+    EXPECT_EQ(runner.RunOnce(std::chrono::milliseconds(10)).status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(ReadCounts(runner.path()).count("order-3"), 0u);
+  }
+  projector_.poisoned = false;  // the fix, then a restart
+  ProjectionRunner fixed(*store_, projector_, Options(PoisonPolicy::kStop));
+  Drain(fixed);
+  EXPECT_EQ(fixed.status().checkpoint, 3u);
+  auto counts = ReadCounts(fixed.path());
+  EXPECT_EQ(counts["order-1"].first, 1);
+  EXPECT_EQ(counts["order-2"].first, 1);
+  EXPECT_EQ(counts["order-3"].first, 1);
+}
+
+TEST_F(RunnerTest, OnlyTheDeclaredTypesReachTheProjector) {
+  class PlacedOnly final : public Projector {
+   public:
+    std::string name() const override { return "placed"; }
+    std::set<std::string> event_types() const override { return {"Placed"}; }
+    Status Migrate(Database& db) override { return db.Exec("CREATE TABLE IF NOT EXISTS seen (type TEXT)"); }
+    Status Apply(const RecordedEvent& event, Database& db) override {
+      CAIRN_ASSIGN_OR_RETURN(Statement insert, db.Prepare("INSERT INTO seen (type) VALUES (?1)"));
+      insert.Bind(1, event.type);
+      return insert.Run();
+    }
+  } placed;
+  Append("order-1", "Placed");
+  Append("order-1", "Confirmed");
+  Append("order-2", "Placed");
+  ProjectionRunner runner(*store_, placed, Options());
+  Drain(runner);
+  EXPECT_EQ(runner.status().checkpoint, 3u);
+  auto db = Database::OpenReadOnly(runner.path());
+  ASSERT_TRUE(db.ok());
+  auto rows = (*db)->Prepare("SELECT count(*), count(DISTINCT type) FROM seen");
+  ASSERT_TRUE(rows.ok() && *rows->Step());
+  EXPECT_EQ(rows->Int(0), 2);
+  EXPECT_EQ(rows->Int(1), 1);
+}
+
+}  // namespace
+}  // namespace cairn::projections
