@@ -7,18 +7,11 @@
 #include <mutex>
 #include <thread>
 
+#include "projections/internal/apply_batch.h"
+#include "projections/read_model_file.h"
 #include "store/subscription.h"
 
 namespace cairn::projections {
-namespace {
-
-constexpr std::string_view kRunnerSchema =
-    "CREATE TABLE IF NOT EXISTS cairn_checkpoint (projector TEXT PRIMARY KEY, position INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS cairn_parked (position INTEGER PRIMARY KEY, stream TEXT NOT NULL,"
-    " type TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, parked_at TEXT NOT NULL);";
-
-}  // namespace
-
 std::string_view ProjectorStateName(ProjectorState state) {
   switch (state) {
     case ProjectorState::kIdle: return "idle";
@@ -34,10 +27,13 @@ std::string ReadModelPath(const std::string& directory, const std::string& name)
 }
 
 struct ProjectionRunner::Impl {
-  Impl(EventStore& s, RunnerOptions o) : store(s), options(std::move(o)) {}
+  Impl(EventStore& s, RunnerOptions o, const std::string& name)
+      : store(s), options(std::move(o)), file(options.directory, name) {}
 
   EventStore& store;
   RunnerOptions options;
+  ReadModelFile file;
+  int generation = 0;  // the generation `db` has open
   std::unique_ptr<Database> db;
   std::unique_ptr<CatchUpSubscription> feed;
   std::set<std::string> types;
@@ -60,7 +56,7 @@ struct ProjectionRunner::Impl {
 
 ProjectionRunner::ProjectionRunner(EventStore& store, Projector& projector, RunnerOptions options,
                                    MetricsRegistry* metrics)
-    : projector_(projector), impl_(std::make_unique<Impl>(store, std::move(options))) {
+    : projector_(projector), impl_(std::make_unique<Impl>(store, std::move(options), projector.name())) {
   impl_->status.name = projector.name();
   if (metrics == nullptr) return;
   const Labels labels{{"projector", projector.name()}};
@@ -71,29 +67,22 @@ ProjectionRunner::ProjectionRunner(EventStore& store, Projector& projector, Runn
 
 ProjectionRunner::~ProjectionRunner() { (void)Stop(); }
 
-std::string ProjectionRunner::path() const { return ReadModelPath(impl_->options.directory, projector_.name()); }
+std::string ProjectionRunner::path() const { return impl_->file.path(); }
 
 Status ProjectionRunner::Open() {
   Impl& impl = *impl_;
-  if (impl.db) return OkStatus();
-  std::error_code error;
-  std::filesystem::create_directories(impl.options.directory, error);
-  if (error) return UnavailableError("cannot create " + impl.options.directory + ": " + error.message());
-  CAIRN_ASSIGN_OR_RETURN(impl.db, Database::Open(path(), impl.options.durability));
-  CAIRN_RETURN_IF_ERROR(impl.db->Exec("BEGIN IMMEDIATE"));
-  Status migrated = impl.db->Exec(kRunnerSchema);
-  if (migrated.ok()) migrated = projector_.Migrate(*impl.db);
-  if (!migrated.ok()) {
-    (void)impl.db->Exec("ROLLBACK");
+  // A rebuild may have swapped in a new generation: follow it.
+  if (impl.db && impl.file.current() == impl.generation) return OkStatus();
+  impl.db.reset();
+  impl.feed.reset();
+  CAIRN_RETURN_IF_ERROR(impl.file.EnsureExists());
+  impl.generation = impl.file.current();
+  CAIRN_ASSIGN_OR_RETURN(impl.db, Database::Open(impl.file.path(), impl.options.durability));
+  if (Status migrated = internal::Migrate(*impl.db, projector_); !migrated.ok()) {
     impl.db.reset();
     return migrated;
   }
-  CAIRN_RETURN_IF_ERROR(impl.db->Exec("COMMIT"));
-
-  CAIRN_ASSIGN_OR_RETURN(Statement read, impl.db->Prepare("SELECT position FROM cairn_checkpoint WHERE projector = ?1"));
-  read.Bind(1, projector_.name());
-  CAIRN_ASSIGN_OR_RETURN(bool found, read.Step());
-  const uint64_t checkpoint = found ? static_cast<uint64_t>(read.Int(0)) : 0;
+  CAIRN_ASSIGN_OR_RETURN(uint64_t checkpoint, internal::LoadCheckpoint(*impl.db, projector_.name()));
   CAIRN_ASSIGN_OR_RETURN(Statement count, impl.db->Prepare("SELECT count(*) FROM cairn_parked"));
   CAIRN_RETURN_IF_ERROR(count.Step().status());
   {
@@ -101,13 +90,10 @@ Status ProjectionRunner::Open() {
     impl.status.checkpoint = checkpoint;
     impl.status.parked = static_cast<uint64_t>(count.Int(0));
     impl.status.head = impl.store.HeadPosition();
-    impl.status.state = ProjectorState::kRunning;
+    if (impl.status.state == ProjectorState::kIdle) impl.status.state = ProjectorState::kRunning;
   }
   impl.types = projector_.event_types();
-  SubscriptionOptions from;
-  from.from_position = checkpoint + 1;
-  from.page_size = impl.options.batch_size;
-  impl.feed = std::make_unique<CatchUpSubscription>(impl.store, from);
+  ResetFeed();
   return OkStatus();
 }
 
@@ -133,14 +119,17 @@ Result<size_t> ProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   }
   if (batch.empty()) return size_t{0};
 
-  uint64_t done = 0, parked = 0;
-  Status stopped = OkStatus();
-  if (Status committed = ApplyBatch(batch, done, parked, stopped); !committed.ok()) {
-    // Nothing of the batch is kept: roll back and read it again next time.
-    (void)impl.db->Exec("ROLLBACK");
-    ResetFeed();
+  internal::BatchOutcome outcome;
+  const internal::BatchPolicy policy{impl.options.retries, impl.options.poison == PoisonPolicy::kStop};
+  if (Status committed = internal::ApplyBatch(*impl.db, projector_, impl.types, batch, status().checkpoint, policy,
+                                              outcome);
+      !committed.ok()) {
+    ResetFeed();  // nothing of the batch stayed: read it again next time
     return committed;
   }
+  const uint64_t done = outcome.checkpoint;
+  const uint64_t parked = outcome.parked;
+  const Status& stopped = outcome.stopped;
 
   const uint64_t head = impl.store.HeadPosition();
   const size_t taken = batch.size();
@@ -163,49 +152,6 @@ Result<size_t> ProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
     return stopped;
   }
   return taken;
-}
-
-Status ProjectionRunner::ApplyBatch(const std::vector<RecordedEvent>& batch, uint64_t& done, uint64_t& parked,
-                                    Status& stopped) {
-  Impl& impl = *impl_;
-  Database& db = *impl.db;
-  CAIRN_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
-  done = status().checkpoint;
-  for (const RecordedEvent& event : batch) {
-    if (!impl.types.empty() && impl.types.count(event.type) == 0) {
-      done = event.position;
-      continue;
-    }
-    Status applied = InternalError("not applied");
-    int attempts = 0;
-    for (; attempts <= impl.options.retries && !applied.ok(); ++attempts) {
-      CAIRN_RETURN_IF_ERROR(db.Exec("SAVEPOINT event"));
-      applied = projector_.Apply(event, db);
-      CAIRN_RETURN_IF_ERROR(db.Exec(applied.ok() ? "RELEASE event" : "ROLLBACK TO event; RELEASE event"));
-    }
-    if (!applied.ok()) {
-      if (impl.options.poison == PoisonPolicy::kStop) {
-        stopped = FailedPreconditionError("global position " + std::to_string(event.position) + " (" + event.type +
-                                          "): " + applied.ToString());
-        break;
-      }
-      CAIRN_ASSIGN_OR_RETURN(Statement park, db.Prepare(
-          "INSERT OR REPLACE INTO cairn_parked (position, stream, type, error, attempts, parked_at)"
-          " VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"));
-      park.Bind(1, static_cast<int64_t>(event.position)).Bind(2, event.stream).Bind(3, event.type);
-      park.Bind(4, applied.ToString()).Bind(5, static_cast<int64_t>(attempts));
-      CAIRN_RETURN_IF_ERROR(park.Run());
-      ++parked;
-      spdlog::warn("projector {} parked global position {}: {}", projector_.name(), event.position, applied.ToString());
-    }
-    done = event.position;
-  }
-  CAIRN_ASSIGN_OR_RETURN(Statement save, db.Prepare(
-      "INSERT INTO cairn_checkpoint (projector, position) VALUES (?1, ?2)"
-      " ON CONFLICT(projector) DO UPDATE SET position = excluded.position"));
-  save.Bind(1, projector_.name()).Bind(2, static_cast<int64_t>(done));
-  CAIRN_RETURN_IF_ERROR(save.Run());
-  return db.Exec("COMMIT");
 }
 
 void ProjectionRunner::ResetFeed() {

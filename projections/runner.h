@@ -2,9 +2,11 @@
 // its checkpoint in the same SQLite transaction as the read-model changes, so
 // a crash at any point neither applies an event twice nor skips one.
 //
-// A read model lives at <directory>/<name>.sqlite with two tables of the
-// runner's own: cairn_checkpoint (the last global position applied) and
-// cairn_parked (events that kept failing, with the error and attempts).
+// A read model lives at <directory>/<name>.sqlite (a link to its current
+// generation, see read_model_file.h) with two tables of the runner's own:
+// cairn_checkpoint (the last global position applied) and cairn_parked
+// (events that kept failing, with the error and attempts). When a rebuild
+// swaps in a new generation, the runner follows it.
 //
 // Thread safety: status() from any thread; the rest from the owner's.
 #ifndef CAIRN_PROJECTIONS_RUNNER_H_
@@ -84,8 +86,6 @@ class ProjectionRunner final : public Component {
 
  private:
   struct Impl;
-  // One transaction: the batch's changes, parked events and the checkpoint.
-  Status ApplyBatch(const std::vector<RecordedEvent>& batch, uint64_t& done, uint64_t& parked, Status& stopped);
   // Reads again from just after the checkpoint.
   void ResetFeed();
 

@@ -1,0 +1,81 @@
+#include "projections/internal/apply_batch.h"
+
+#include <spdlog/spdlog.h>
+
+namespace cairn::projections::internal {
+
+const char* const kRunnerSchema =
+    "CREATE TABLE IF NOT EXISTS cairn_checkpoint (projector TEXT PRIMARY KEY, position INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS cairn_parked (position INTEGER PRIMARY KEY, stream TEXT NOT NULL,"
+    " type TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, parked_at TEXT NOT NULL);";
+
+namespace {
+
+Status Transaction(Database& db, Projector& projector, const std::set<std::string>& types,
+                   const std::vector<RecordedEvent>& batch, const BatchPolicy& policy, BatchOutcome& outcome) {
+  for (const RecordedEvent& event : batch) {
+    if (!types.empty() && types.count(event.type) == 0) {
+      outcome.checkpoint = event.position;
+      continue;
+    }
+    Status applied = InternalError("not applied");
+    int attempts = 0;
+    for (; attempts <= policy.retries && !applied.ok(); ++attempts) {
+      CAIRN_RETURN_IF_ERROR(db.Exec("SAVEPOINT event"));
+      applied = projector.Apply(event, db);
+      CAIRN_RETURN_IF_ERROR(db.Exec(applied.ok() ? "RELEASE event" : "ROLLBACK TO event; RELEASE event"));
+    }
+    if (!applied.ok()) {
+      if (policy.stop_on_poison) {
+        outcome.stopped = FailedPreconditionError("global position " + std::to_string(event.position) + " (" +
+                                                  event.type + "): " + applied.ToString());
+        break;
+      }
+      CAIRN_ASSIGN_OR_RETURN(Statement park, db.Prepare(
+          "INSERT OR REPLACE INTO cairn_parked (position, stream, type, error, attempts, parked_at)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"));
+      park.Bind(1, static_cast<int64_t>(event.position)).Bind(2, event.stream).Bind(3, event.type);
+      park.Bind(4, applied.ToString()).Bind(5, static_cast<int64_t>(attempts));
+      CAIRN_RETURN_IF_ERROR(park.Run());
+      ++outcome.parked;
+      spdlog::warn("projector {} parked global position {}: {}", projector.name(), event.position, applied.ToString());
+    }
+    outcome.checkpoint = event.position;
+  }
+  CAIRN_ASSIGN_OR_RETURN(Statement save, db.Prepare(
+      "INSERT INTO cairn_checkpoint (projector, position) VALUES (?1, ?2)"
+      " ON CONFLICT(projector) DO UPDATE SET position = excluded.position"));
+  save.Bind(1, projector.name()).Bind(2, static_cast<int64_t>(outcome.checkpoint));
+  return save.Run();
+}
+
+}  // namespace
+
+Status ApplyBatch(Database& db, Projector& projector, const std::set<std::string>& types,
+                  const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy,
+                  BatchOutcome& outcome) {
+  outcome = BatchOutcome{checkpoint, 0, OkStatus()};
+  CAIRN_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Status done = Transaction(db, projector, types, batch, policy, outcome);
+  if (done.ok()) done = db.Exec("COMMIT");
+  if (!done.ok()) (void)db.Exec("ROLLBACK");
+  return done;
+}
+
+Result<uint64_t> LoadCheckpoint(Database& db, const std::string& projector) {
+  CAIRN_ASSIGN_OR_RETURN(Statement read, db.Prepare("SELECT position FROM cairn_checkpoint WHERE projector = ?1"));
+  read.Bind(1, projector);
+  CAIRN_ASSIGN_OR_RETURN(bool found, read.Step());
+  return found ? static_cast<uint64_t>(read.Int(0)) : uint64_t{0};
+}
+
+Status Migrate(Database& db, Projector& projector) {
+  CAIRN_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Status migrated = db.Exec(kRunnerSchema);
+  if (migrated.ok()) migrated = projector.Migrate(db);
+  if (migrated.ok()) migrated = db.Exec("COMMIT");
+  if (!migrated.ok()) (void)db.Exec("ROLLBACK");
+  return migrated;
+}
+
+}  // namespace cairn::projections::internal

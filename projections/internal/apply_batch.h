@@ -1,0 +1,43 @@
+// One transaction of a read model: a batch of events applied through a
+// projector, failing events retried and then parked (or the batch stopped
+// just before one), and the checkpoint, all committed together.
+#ifndef CAIRN_PROJECTIONS_INTERNAL_APPLY_BATCH_H_
+#define CAIRN_PROJECTIONS_INTERNAL_APPLY_BATCH_H_
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "projections/projector.h"
+
+namespace cairn::projections::internal {
+
+// The runner's own tables, in every read-model file.
+extern const char* const kRunnerSchema;
+
+struct BatchPolicy {
+  int retries = 2;
+  bool stop_on_poison = false;
+};
+
+struct BatchOutcome {
+  uint64_t checkpoint = 0;  // the last global position done
+  uint64_t parked = 0;
+  Status stopped;           // FailedPrecondition naming the poison event, with stop_on_poison
+};
+
+// Runs BEGIN ... COMMIT. On an error nothing of the batch stays (the caller
+// reads it again); `outcome` is valid only on OK.
+Status ApplyBatch(Database& db, Projector& projector, const std::set<std::string>& types,
+                  const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy,
+                  BatchOutcome& outcome);
+
+// The checkpoint stored in `db` for `projector` (0 when none).
+Result<uint64_t> LoadCheckpoint(Database& db, const std::string& projector);
+
+// Creates the runner's tables and the projector's, in one transaction.
+Status Migrate(Database& db, Projector& projector);
+
+}  // namespace cairn::projections::internal
+
+#endif  // CAIRN_PROJECTIONS_INTERNAL_APPLY_BATCH_H_

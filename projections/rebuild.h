@@ -1,0 +1,35 @@
+// Rebuild: fresh read models from the log, blue/green. Every projector gets a
+// new generation file, built in one pass over `$all` with large transactions
+// and no syncing until the end, caught up to the head, synced once, and then
+// swapped in; the old generation serves reads the whole time.
+#ifndef CAIRN_PROJECTIONS_REBUILD_H_
+#define CAIRN_PROJECTIONS_REBUILD_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "projections/projector.h"
+#include "store/event_store.h"
+
+namespace cairn::projections {
+
+struct RebuildProgress {
+  uint64_t done = 0;   // global position reached
+  uint64_t head = 0;
+  double events_per_s = 0;
+};
+
+struct RebuildOptions {
+  size_t page_size = 5000;  // events per transaction
+  std::function<void(const RebuildProgress&)> progress;
+};
+
+// Rebuilds the read models of `projectors` in `directory` in one pass.
+// Poison events are parked in the new model. On an error nothing is swapped.
+Status Rebuild(EventStore& store, const std::vector<Projector*>& projectors, const std::string& directory,
+               const RebuildOptions& options = {});
+
+}  // namespace cairn::projections
+
+#endif  // CAIRN_PROJECTIONS_REBUILD_H_
