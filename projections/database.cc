@@ -72,6 +72,8 @@ void Statement::Reset() {
   sqlite3_clear_bindings(impl_->statement);
 }
 
+int Statement::columns() const { return sqlite3_column_count(impl_->statement); }
+
 int64_t Statement::Int(int column) const { return sqlite3_column_int64(impl_->statement, column); }
 
 std::string Statement::Text(int column) const {

@@ -33,6 +33,7 @@ class Statement {
   Status Run();
   void Reset();
 
+  int columns() const;
   int64_t Int(int column) const;
   std::string Text(int column) const;
   bool IsNull(int column) const;

@@ -1,0 +1,278 @@
+#include "examples/commerce/read_models.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "examples/commerce/proto/charging.pb.h"
+#include "examples/commerce/proto/notification.pb.h"
+#include "examples/commerce/proto/order.pb.h"
+#include "engine/aggregate.h"
+#include "store/event_store.h"
+
+namespace cairn::commerce {
+namespace {
+
+using projections::Database;
+using projections::Statement;
+
+// Runs `sql` with the bound values.
+template <typename... Values>
+Status Run(Database& db, std::string_view sql, const Values&... values) {
+  CAIRN_ASSIGN_OR_RETURN(Statement statement, db.Prepare(sql));
+  int index = 0;
+  (statement.Bind(++index, values), ...);
+  return statement.Run();
+}
+
+std::string Iso8601(int64_t micros) {
+  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+  std::tm utc;
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + n, sizeof(text) - n, ".%06lldZ", static_cast<long long>(micros % 1000000));
+  return text;
+}
+
+// A projector of commerce events: decodes (and upcasts) before applying.
+class CommerceProjector : public projections::Projector {
+ public:
+  explicit CommerceProjector(const EventTypeRegistry& types) : types_(types) {}
+  Status Apply(const RecordedEvent& event, Database& db) final {
+    CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<google::protobuf::Message> message, types_.Decode(event));
+    return Apply(event, *message, db);
+  }
+
+ protected:
+  virtual Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) = 0;
+
+ private:
+  const EventTypeRegistry& types_;
+};
+
+class OrderSummary final : public CommerceProjector {
+ public:
+  using CommerceProjector::CommerceProjector;
+  std::string name() const override { return "order_summary"; }
+  std::set<std::string> event_types() const override {
+    return {"OrderPlaced", "OrderConfirmed", "OrderCancelled", "OrderNotified", "NotificationQueued",
+            "NotificationSent", "NotificationFailed"};
+  }
+  Status Migrate(Database& db) override {
+    return db.Exec(
+        "CREATE TABLE IF NOT EXISTS order_summary (order_id TEXT PRIMARY KEY, status TEXT NOT NULL,"
+        " customer_id TEXT NOT NULL, total INTEGER NOT NULL, currency TEXT NOT NULL, charge_id TEXT,"
+        " notification_id TEXT, notification_state TEXT NOT NULL DEFAULT 'none', cancel_reason TEXT,"
+        " placed_at TEXT NOT NULL, confirmed_at TEXT, cancelled_at TEXT);"
+        "CREATE INDEX IF NOT EXISTS order_summary_customer ON order_summary (customer_id);");
+  }
+
+ protected:
+  Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
+    const std::string at = Iso8601(event.recorded_at_us);
+    if (const auto* placed = As<OrderPlaced>(message)) {
+      return Run(db,
+                 "INSERT INTO order_summary (order_id, status, customer_id, total, currency, placed_at)"
+                 " VALUES (?1, 'placed', ?2, ?3, ?4, ?5)",
+                 placed->order_id(), placed->customer_id(), placed->total(), placed->currency(), at);
+    }
+    if (const auto* confirmed = As<OrderConfirmed>(message)) {
+      return Run(db, "UPDATE order_summary SET status = 'confirmed', charge_id = ?2, confirmed_at = ?3 WHERE order_id = ?1",
+                 confirmed->order_id(), confirmed->charge_id(), at);
+    }
+    if (const auto* cancelled = As<OrderCancelled>(message)) {
+      return Run(db,
+                 "UPDATE order_summary SET status = 'cancelled', cancel_reason = ?2, cancelled_at = ?3 WHERE order_id = ?1",
+                 cancelled->order_id(), cancelled->reason(), at);
+    }
+    if (const auto* notified = As<OrderNotified>(message)) {
+      return Run(db, "UPDATE order_summary SET notification_id = ?2, notification_state = 'notified' WHERE order_id = ?1",
+                 notified->order_id(), notified->notification_id());
+    }
+    if (const auto* queued = As<NotificationQueued>(message)) {
+      return Run(db,
+                 "UPDATE order_summary SET notification_id = ?2, notification_state = 'queued'"
+                 " WHERE order_id = ?1 AND notification_state = 'none'",
+                 queued->order_id(), queued->notification_id());
+    }
+    if (const auto* sent = As<NotificationSent>(message)) {
+      return Run(db,
+                 "UPDATE order_summary SET notification_state = 'sent'"
+                 " WHERE notification_id = ?1 AND notification_state IN ('queued', 'failing')",
+                 sent->notification_id());
+    }
+    if (const auto* failed = As<NotificationFailed>(message)) {
+      return Run(db,
+                 "UPDATE order_summary SET notification_state = ?2"
+                 " WHERE notification_id = ?1 AND notification_state IN ('queued', 'failing')",
+                 failed->notification_id(), std::string(failed->gave_up() ? "gave_up" : "failing"));
+    }
+    return OkStatus();
+  }
+};
+
+class CustomerOrders final : public CommerceProjector {
+ public:
+  using CommerceProjector::CommerceProjector;
+  std::string name() const override { return "customer_orders"; }
+  std::set<std::string> event_types() const override { return {"OrderPlaced", "OrderConfirmed"}; }
+  Status Migrate(Database& db) override {
+    return db.Exec(
+        "CREATE TABLE IF NOT EXISTS customer_orders (customer_id TEXT PRIMARY KEY, orders INTEGER NOT NULL,"
+        " last_order_id TEXT NOT NULL, last_order_at TEXT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS customer_confirmed_totals (customer_id TEXT NOT NULL, currency TEXT NOT NULL,"
+        " total INTEGER NOT NULL, PRIMARY KEY (customer_id, currency));"
+        // What a later OrderConfirmed needs to know of its order.
+        "CREATE TABLE IF NOT EXISTS customer_order_totals (order_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL,"
+        " total INTEGER NOT NULL, currency TEXT NOT NULL);");
+  }
+
+ protected:
+  Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
+    if (const auto* placed = As<OrderPlaced>(message)) {
+      CAIRN_RETURN_IF_ERROR(Run(db,
+                                "INSERT INTO customer_order_totals (order_id, customer_id, total, currency)"
+                                " VALUES (?1, ?2, ?3, ?4)",
+                                placed->order_id(), placed->customer_id(), placed->total(), placed->currency()));
+      return Run(db,
+                 "INSERT INTO customer_orders (customer_id, orders, last_order_id, last_order_at) VALUES (?1, 1, ?2, ?3)"
+                 " ON CONFLICT(customer_id) DO UPDATE SET orders = orders + 1, last_order_id = excluded.last_order_id,"
+                 " last_order_at = excluded.last_order_at",
+                 placed->customer_id(), placed->order_id(), Iso8601(event.recorded_at_us));
+    }
+    if (const auto* confirmed = As<OrderConfirmed>(message)) {
+      return Run(db,
+                 "INSERT INTO customer_confirmed_totals (customer_id, currency, total)"
+                 " SELECT customer_id, currency, total FROM customer_order_totals WHERE order_id = ?1"
+                 " ON CONFLICT(customer_id, currency) DO UPDATE SET total = total + excluded.total",
+                 confirmed->order_id());
+    }
+    return OkStatus();
+  }
+};
+
+class ChargeLedger final : public CommerceProjector {
+ public:
+  using CommerceProjector::CommerceProjector;
+  std::string name() const override { return "charge_ledger"; }
+  std::set<std::string> event_types() const override { return {"ChargeSucceeded", "ChargeDeclined", "ChargeRefunded"}; }
+  Status Migrate(Database& db) override {
+    return db.Exec(
+        "CREATE TABLE IF NOT EXISTS charge_ledger (position INTEGER PRIMARY KEY, charge_id TEXT NOT NULL,"
+        " order_id TEXT NOT NULL, customer_id TEXT NOT NULL, kind TEXT NOT NULL, amount INTEGER NOT NULL,"
+        " currency TEXT NOT NULL, reference TEXT, at TEXT NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS charge_ledger_customer ON charge_ledger (customer_id);");
+  }
+
+ protected:
+  Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
+    const int64_t position = static_cast<int64_t>(event.position);
+    const std::string at = Iso8601(event.recorded_at_us);
+    constexpr std::string_view kInsert =
+        "INSERT INTO charge_ledger (position, charge_id, order_id, customer_id, kind, amount, currency, reference, at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    if (const auto* charged = As<ChargeSucceeded>(message)) {
+      return Run(db, kInsert, position, charged->charge_id(), charged->order_id(), charged->customer_id(),
+                 std::string("charge"), charged->amount(), charged->currency(), charged->gateway_ref(), at);
+    }
+    if (const auto* declined = As<ChargeDeclined>(message)) {
+      return Run(db, kInsert, position, declined->charge_id(), declined->order_id(), declined->customer_id(),
+                 std::string("declined"), int64_t{0}, declined->currency(), declined->reason(), at);
+    }
+    if (const auto* refunded = As<ChargeRefunded>(message)) {
+      // A refund takes the order, customer and currency of its charge, and a negative amount.
+      return Run(db,
+                 "INSERT INTO charge_ledger (position, charge_id, order_id, customer_id, kind, amount, currency,"
+                 " reference, at) SELECT ?1, charge_id, order_id, customer_id, 'refund', -?2, currency, ?3, ?4"
+                 " FROM charge_ledger WHERE charge_id = ?5 AND kind = 'charge'",
+                 position, refunded->amount(), refunded->refund_id(), at, refunded->charge_id());
+    }
+    return OkStatus();
+  }
+};
+
+class NotificationStatus final : public CommerceProjector {
+ public:
+  using CommerceProjector::CommerceProjector;
+  std::string name() const override { return "notification_status"; }
+  std::set<std::string> event_types() const override {
+    return {"NotificationQueued", "NotificationSent", "NotificationFailed"};
+  }
+  Status Migrate(Database& db) override {
+    return db.Exec(
+        "CREATE TABLE IF NOT EXISTS notification_status (notification_id TEXT PRIMARY KEY, order_id TEXT NOT NULL,"
+        " recipient TEXT NOT NULL, template TEXT NOT NULL, attempts INTEGER NOT NULL, last_error TEXT,"
+        " state TEXT NOT NULL, updated_at TEXT NOT NULL)");
+  }
+
+ protected:
+  Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
+    const std::string at = Iso8601(event.recorded_at_us);
+    if (const auto* queued = As<NotificationQueued>(message)) {
+      return Run(db,
+                 "INSERT INTO notification_status (notification_id, order_id, recipient, template, attempts, state,"
+                 " updated_at) VALUES (?1, ?2, ?3, ?4, 0, 'queued', ?5)",
+                 queued->notification_id(), queued->order_id(), queued->recipient(), queued->template_name(), at);
+    }
+    if (const auto* sent = As<NotificationSent>(message)) {
+      return Run(db, "UPDATE notification_status SET attempts = ?2, state = 'sent', updated_at = ?3 WHERE notification_id = ?1",
+                 sent->notification_id(), int64_t{sent->attempt()}, at);
+    }
+    if (const auto* failed = As<NotificationFailed>(message)) {
+      return Run(db,
+                 "UPDATE notification_status SET attempts = ?2, last_error = ?3, state = ?4, updated_at = ?5"
+                 " WHERE notification_id = ?1",
+                 failed->notification_id(), int64_t{failed->attempt()}, failed->error(),
+                 std::string(failed->gave_up() ? "gave_up" : "failing"), at);
+    }
+    return OkStatus();
+  }
+};
+
+class AuditLog final : public CommerceProjector {
+ public:
+  using CommerceProjector::CommerceProjector;
+  std::string name() const override { return "audit_log"; }
+  std::set<std::string> event_types() const override {
+    return {"OrderPlaced",     "OrderConfirmed", "OrderCancelled", "OrderNotified",      "ChargeSucceeded",
+            "ChargeDeclined",  "ChargeRefunded", "NotificationQueued", "NotificationSent", "NotificationFailed"};
+  }
+  Status Migrate(Database& db) override {
+    return db.Exec(
+        "CREATE TABLE IF NOT EXISTS audit_log (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, type TEXT NOT NULL,"
+        " event_id TEXT NOT NULL, correlation_id TEXT, causation_id TEXT, recorded_at TEXT NOT NULL, data TEXT NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS audit_log_correlation ON audit_log (correlation_id);");
+  }
+
+ protected:
+  Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
+    std::string json;
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    if (!google::protobuf::util::MessageToJsonString(message, &json, options).ok()) {
+      return InternalError("event at global position " + std::to_string(event.position) + " does not render as JSON");
+    }
+    auto metadata = [&](std::string_view key) {
+      auto it = event.metadata.find(key);
+      return it == event.metadata.end() ? std::string() : it->second;
+    };
+    return Run(db,
+               "INSERT INTO audit_log (position, stream, type, event_id, correlation_id, causation_id, recorded_at, data)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+               static_cast<int64_t>(event.position), event.stream, event.type, event.event_id.ToString(),
+               metadata(kCorrelationIdKey), metadata(kCausationIdKey), Iso8601(event.recorded_at_us), json);
+  }
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<projections::Projector>> CommerceReadModels(const EventTypeRegistry& types) {
+  std::vector<std::unique_ptr<projections::Projector>> models;
+  models.push_back(std::make_unique<OrderSummary>(types));
+  models.push_back(std::make_unique<CustomerOrders>(types));
+  models.push_back(std::make_unique<ChargeLedger>(types));
+  models.push_back(std::make_unique<NotificationStatus>(types));
+  models.push_back(std::make_unique<AuditLog>(types));
+  return models;
+}
+
+}  // namespace cairn::commerce
