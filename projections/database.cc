@@ -74,6 +74,13 @@ void Statement::Reset() {
 
 int Statement::columns() const { return sqlite3_column_count(impl_->statement); }
 
+std::string Statement::ColumnName(int column) const {
+  const char* name = sqlite3_column_name(impl_->statement, column);
+  return name ? name : "";
+}
+
+bool Statement::IsInteger(int column) const { return sqlite3_column_type(impl_->statement, column) == SQLITE_INTEGER; }
+
 int64_t Statement::Int(int column) const { return sqlite3_column_int64(impl_->statement, column); }
 
 std::string Statement::Text(int column) const {

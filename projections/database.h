@@ -34,6 +34,8 @@ class Statement {
   void Reset();
 
   int columns() const;
+  std::string ColumnName(int column) const;
+  bool IsInteger(int column) const;
   int64_t Int(int column) const;
   std::string Text(int column) const;
   bool IsNull(int column) const;

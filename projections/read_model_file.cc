@@ -84,6 +84,7 @@ Status ReadModelFile::Remove() const {
   }
   fs::remove(path(), error);
   if (error) return UnavailableError("cannot remove " + path() + ": " + error.message());
+  fs::remove(path() + ".lock", error);
   return OkStatus();
 }
 

@@ -9,6 +9,7 @@
 
 #include "projections/internal/apply_batch.h"
 #include "projections/read_model_file.h"
+#include "store/lock_file.h"
 #include "store/subscription.h"
 
 namespace cairn::projections {
@@ -33,6 +34,7 @@ struct ProjectionRunner::Impl {
   EventStore& store;
   RunnerOptions options;
   ReadModelFile file;
+  std::unique_ptr<LockFile> lock;  // one runner per read model
   int generation = 0;  // the generation `db` has open
   std::unique_ptr<Database> db;
   std::unique_ptr<CatchUpSubscription> feed;
@@ -76,6 +78,12 @@ Status ProjectionRunner::Open() {
   impl.db.reset();
   impl.feed.reset();
   CAIRN_RETURN_IF_ERROR(impl.file.EnsureExists());
+  if (!impl.lock) {
+    // Two runners on one read model would both apply every event.
+    auto lock = LockFile::Acquire(impl.file.path() + ".lock");
+    if (!lock.ok()) return FailedPreconditionError("read model " + projector_.name() + " is " + lock.status().message());
+    impl.lock = std::move(lock).value();
+  }
   impl.generation = impl.file.current();
   CAIRN_ASSIGN_OR_RETURN(impl.db, Database::Open(impl.file.path(), impl.options.durability));
   if (Status migrated = internal::Migrate(*impl.db, projector_); !migrated.ok()) {

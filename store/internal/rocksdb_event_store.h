@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "store/event_store.h"
-#include "store/internal/lock_file.h"
+#include "store/lock_file.h"
 
 namespace cairn::internal {
 
@@ -136,7 +136,7 @@ class RocksDbEventStore final : public EventStore {
   const StoreOptions options_;
   const bool read_only_;
   std::string secondary_path_;  // read-only instances only
-  std::unique_ptr<LockFile> lock_;
+  std::unique_ptr<cairn::LockFile> lock_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_options_;

@@ -84,7 +84,7 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::OpenForWriting(std::strin
   }
   auto lock = LockFile::Acquire(store->path_ + "/cairn.lock");
   if (!lock.ok()) {
-    return FailedPreconditionError(store->path_ + ": " + lock.status().message());
+    return FailedPreconditionError(store->path_ + ": data dir is " + lock.status().message());
   }
   store->lock_ = std::move(lock).value();
   const bool fresh = !HasStore(store->path_);

@@ -106,6 +106,16 @@ TEST_F(RunnerTest, TheStopPolicyHaltsJustBeforeThePoisonEvent) {
   EXPECT_EQ(counts["order-3"].first, 1);
 }
 
+TEST_F(RunnerTest, ASecondRunnerOnTheSameReadModelIsRefused) {
+  Append("order-1", "Placed");
+  ProjectionRunner first(*store_, projector_, Options());
+  ASSERT_TRUE(first.Open().ok());
+  ProjectionRunner second(*store_, projector_, Options());
+  Status opened = second.Open();
+  EXPECT_EQ(opened.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(opened.message().find("locked for writing by pid"), std::string::npos) << opened.message();
+}
+
 TEST_F(RunnerTest, OnlyTheDeclaredTypesReachTheProjector) {
   class PlacedOnly final : public Projector {
    public:

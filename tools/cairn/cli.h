@@ -50,6 +50,7 @@ void AddAdminCommands(CLI::App& app, Context& context);
 void AddBenchCommand(CLI::App& app, Context& context);
 void AddDomainCommands(CLI::App& app, Context& context);
 void AddNodeCommands(CLI::App& app, Context& context);
+void AddProjectionCommands(CLI::App& app, Context& context);
 
 }  // namespace cairn::cli
 

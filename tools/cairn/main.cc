@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   AddAdminCommands(app, context);
   AddDomainCommands(app, context);
   AddNodeCommands(app, context);
+  AddProjectionCommands(app, context);
   AddBenchCommand(app, context);
   try {
     app.parse(argc, argv);

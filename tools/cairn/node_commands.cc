@@ -10,6 +10,8 @@
 #include "engine/kafka/topic_counts.h"
 #include "engine/service.h"
 #include "examples/commerce/commerce.h"
+#include "examples/commerce/read_models.h"
+#include "projections/runner.h"
 #include "tools/cairn/cli.h"
 
 namespace cairn::cli {
@@ -59,7 +61,7 @@ class Announcer final : public Component {
   std::string file_;
 };
 
-int RunNode(const Context& context) {
+int RunNode(const Context& context, bool with_projections) {
   Result<NodeConfig> config = LoadNodeConfig(context);
   if (!config.ok()) return Fail(config.status());
   if (Status logging = ConfigureLogging(config->service.log); !logging.ok()) return Fail(logging);
@@ -71,6 +73,19 @@ int RunNode(const Context& context) {
   Announcer announcer(publisher, config->service.data_dir);
   service.Add(publisher);
   service.Add(announcer);
+  // `cairn run` also keeps every read model current; `kafka serve` only publishes.
+  EventTypeRegistry types;
+  commerce::RegisterCommerceEvents(types);
+  std::vector<std::unique_ptr<projections::Projector>> models;
+  std::vector<std::unique_ptr<projections::ProjectionRunner>> runners;
+  if (with_projections) {
+    models = commerce::CommerceReadModels(types);
+    for (auto& model : models) {
+      runners.push_back(std::make_unique<projections::ProjectionRunner>(
+          **store, *model, projections::RunnerOptions{.directory = config->service.data_dir + "/projections"}, &metrics));
+      service.Add(*runners.back());
+    }
+  }
   return service.Run();
 }
 
@@ -125,13 +140,13 @@ int RunMock(int brokers, const std::string& port_file) {
 }  // namespace
 
 void AddNodeCommands(CLI::App& app, Context& context) {
-  app.add_subcommand("run", "Run the node for the data dir until SIGTERM: hold the store and publish to Kafka")
-      ->callback([&context] { context.run = [&context] { return RunNode(context); }; });
+  app.add_subcommand("run", "Run the node until SIGTERM: hold the store, publish to Kafka, keep the read models current")
+      ->callback([&context] { context.run = [&context] { return RunNode(context, true); }; });
 
   CLI::App* kafka = app.add_subcommand("kafka", "The Kafka fan-out");
   kafka->require_subcommand(1);
   kafka->add_subcommand("serve", "Run only the publisher until SIGTERM (the embedded mock when no brokers are set)")
-      ->callback([&context] { context.run = [&context] { return RunNode(context); }; });
+      ->callback([&context] { context.run = [&context] { return RunNode(context, false); }; });
 
   auto brokers = std::make_shared<std::string>();
   CLI::App* status = kafka->add_subcommand("status", "Publisher checkpoint, store head, lag and messages per topic");

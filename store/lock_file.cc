@@ -1,4 +1,4 @@
-#include "store/internal/lock_file.h"
+#include "store/lock_file.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -9,7 +9,7 @@
 #include <ctime>
 #include <fstream>
 
-namespace cairn::internal {
+namespace cairn {
 namespace {
 
 std::string ProgramName() {
@@ -44,7 +44,7 @@ Result<std::unique_ptr<LockFile>> LockFile::Acquire(const std::string& path) {
       return FailedPreconditionError("cannot lock " + path + ": " + std::strerror(error));
     }
     std::string who = n > 0 ? std::string(holder, n) : "another process";
-    return FailedPreconditionError("data dir is locked for writing by " + who);
+    return FailedPreconditionError("locked for writing by " + who);
   }
   std::string holder = HolderDescription();
   if (ftruncate(fd, 0) != 0 || pwrite(fd, holder.data(), holder.size(), 0) < 0) {
@@ -58,4 +58,4 @@ LockFile::~LockFile() {
   close(fd_);
 }
 
-}  // namespace cairn::internal
+}  // namespace cairn

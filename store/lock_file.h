@@ -1,15 +1,15 @@
-// LockFile: the advisory lock that makes one process the writer of a data dir.
-// The holder writes its pid, program and start time into the file so that the
-// next one can say who holds it.
-#ifndef CAIRN_STORE_INTERNAL_LOCK_FILE_H_
-#define CAIRN_STORE_INTERNAL_LOCK_FILE_H_
+// LockFile: the advisory lock that makes one process the writer of a data dir
+// (or of a read model). The holder writes its pid, program and start time into
+// the file so that the next one can say who holds it.
+#ifndef CAIRN_STORE_LOCK_FILE_H_
+#define CAIRN_STORE_LOCK_FILE_H_
 
 #include <memory>
 #include <string>
 
 #include "store/status.h"
 
-namespace cairn::internal {
+namespace cairn {
 
 class LockFile {
  public:
@@ -24,6 +24,6 @@ class LockFile {
   int fd_;
 };
 
-}  // namespace cairn::internal
+}  // namespace cairn
 
-#endif  // CAIRN_STORE_INTERNAL_LOCK_FILE_H_
+#endif  // CAIRN_STORE_LOCK_FILE_H_

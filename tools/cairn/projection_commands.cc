@@ -1,0 +1,283 @@
+// cairn projections list|status|run|rebuild|reset|parked, cairn query order|customer.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "examples/commerce/commerce.h"
+#include "examples/commerce/read_models.h"
+#include "projections/read_model_file.h"
+#include "projections/rebuild.h"
+#include "projections/runner.h"
+#include "tools/cairn/cli.h"
+
+namespace cairn::cli {
+namespace {
+
+using projections::Database;
+using projections::Projector;
+
+std::string ProjectionsDir(const Context& context) { return context.data_dir + "/projections"; }
+
+// The commerce read models the tool knows, with the registry they decode with.
+struct Models {
+  Models() {
+    commerce::RegisterCommerceEvents(types);
+    all = commerce::CommerceReadModels(types);
+  }
+  // Those named, or all of them; InvalidArgument for an unknown name.
+  Result<std::vector<Projector*>> Select(const std::vector<std::string>& names) const {
+    std::vector<Projector*> chosen;
+    for (const auto& model : all) {
+      if (names.empty() || std::find(names.begin(), names.end(), model->name()) != names.end()) chosen.push_back(model.get());
+    }
+    for (const std::string& name : names) {
+      if (std::none_of(all.begin(), all.end(), [&](const auto& m) { return m->name() == name; })) {
+        return InvalidArgumentError("no projection named " + name + " (see cairn projections list)");
+      }
+    }
+    return chosen;
+  }
+  EventTypeRegistry types;
+  std::vector<std::unique_ptr<Projector>> all;
+};
+
+// A single value of a read model, or nullopt when the model or the row is missing.
+std::optional<int64_t> QueryInt(const std::string& path, const std::string& sql) {
+  auto db = Database::OpenReadOnly(path);
+  if (!db.ok()) return std::nullopt;
+  auto query = (*db)->Prepare(sql);
+  if (!query.ok()) return std::nullopt;
+  auto row = query->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  return query->Int(0);
+}
+
+int RunList() {
+  Models models;
+  for (const auto& model : models.all) {
+    nlohmann::ordered_json line;
+    line["name"] = model->name();
+    line["event_types"] = model->event_types();
+    std::cout << line.dump() << '\n';
+  }
+  return kExitOk;
+}
+
+int RunStatus(const Context& context, bool json) {
+  auto store = OpenForReading(context);
+  if (!store.ok()) return Fail(store.status());
+  const uint64_t head = (*store)->HeadPosition();
+  Models models;
+  if (!json) std::printf("%-22s %-8s %12s %12s %10s %8s\n", "projection", "state", "checkpoint", "head", "lag", "parked");
+  for (const auto& model : models.all) {
+    const std::string path = projections::ReadModelPath(ProjectionsDir(context), model->name());
+    std::optional<int64_t> checkpoint = QueryInt(path, "SELECT position FROM cairn_checkpoint");
+    const int64_t parked = QueryInt(path, "SELECT count(*) FROM cairn_parked").value_or(0);
+    const std::string state = !checkpoint ? "not built" : static_cast<uint64_t>(*checkpoint) >= head ? "current" : "behind";
+    const uint64_t at = static_cast<uint64_t>(checkpoint.value_or(0));
+    if (json) {
+      nlohmann::ordered_json line;
+      line["name"] = model->name();
+      line["state"] = state;
+      line["checkpoint"] = at;
+      line["head"] = head;
+      line["lag"] = head > at ? head - at : 0;
+      line["parked"] = parked;
+      line["path"] = path;
+      std::cout << line.dump() << '\n';
+    } else {
+      std::printf("%-22s %-8s %12llu %12llu %10llu %8lld\n", model->name().c_str(), state.c_str(),
+                  static_cast<unsigned long long>(at), static_cast<unsigned long long>(head),
+                  static_cast<unsigned long long>(head > at ? head - at : 0), static_cast<long long>(parked));
+    }
+  }
+  return kExitOk;
+}
+
+int RunProjectors(const Context& context, const std::vector<std::string>& names) {
+  Models models;
+  auto chosen = models.Select(names);
+  if (!chosen.ok()) return Fail(chosen.status());
+  auto store = OpenForReading(context);  // beside a node that holds the store
+  if (!store.ok()) return Fail(store.status());
+  Service service({.threads = 1});
+  std::vector<std::unique_ptr<projections::ProjectionRunner>> runners;
+  for (Projector* projector : *chosen) {
+    runners.push_back(std::make_unique<projections::ProjectionRunner>(**store, *projector,
+                                                                      projections::RunnerOptions{.directory = ProjectionsDir(context)}));
+    service.Add(*runners.back());
+  }
+  return service.Run();
+}
+
+int RunRebuild(const Context& context, const std::vector<std::string>& names, bool all) {
+  if (names.empty() && !all) return Fail(InvalidArgumentError("name the projections to rebuild, or give --all"));
+  Models models;
+  auto chosen = models.Select(all ? std::vector<std::string>{} : names);
+  if (!chosen.ok()) return Fail(chosen.status());
+  auto store = OpenForReading(context);
+  if (!store.ok()) return Fail(store.status());
+  projections::RebuildOptions options;
+  const bool terminal = isatty(STDERR_FILENO);
+  if (terminal) {
+    options.progress = [](const projections::RebuildProgress& p) {
+      const double eta = p.events_per_s > 0 ? (p.head - p.done) / p.events_per_s : 0;
+      std::fprintf(stderr, "\rrebuilt %llu of %llu events, %.0f events/s, %.0f s left   ",
+                   static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.head), p.events_per_s, eta);
+    };
+  }
+  Status rebuilt = projections::Rebuild(**store, *chosen, ProjectionsDir(context), options);
+  if (terminal) std::fprintf(stderr, "\n");
+  if (!rebuilt.ok()) return Fail(rebuilt);
+  for (Projector* projector : *chosen) {
+    nlohmann::ordered_json line;
+    line["rebuilt"] = projector->name();
+    line["checkpoint"] = (*store)->HeadPosition();
+    std::cout << line.dump() << '\n';
+  }
+  return kExitOk;
+}
+
+int RunReset(const Context& context, const std::string& name) {
+  Models models;
+  auto chosen = models.Select({name});
+  if (!chosen.ok()) return Fail(chosen.status());
+  Status removed = projections::ReadModelFile(ProjectionsDir(context), name).Remove();
+  if (!removed.ok()) return Fail(removed);
+  std::cout << nlohmann::ordered_json{{"reset", name}}.dump() << '\n';
+  return kExitOk;
+}
+
+int RunParked(const Context& context, const std::string& name, bool replay) {
+  Models models;
+  auto chosen = models.Select({name});
+  if (!chosen.ok()) return Fail(chosen.status());
+  auto store = OpenForReading(context);
+  if (!store.ok()) return Fail(store.status());
+  projections::ProjectionRunner runner(**store, *chosen->front(), {.directory = ProjectionsDir(context)});
+  auto parked = runner.Parked();
+  if (!parked.ok()) return Fail(parked.status());
+  int failures = 0;
+  for (const auto& event : *parked) {
+    nlohmann::ordered_json line;
+    line["position"] = event.position;
+    line["stream"] = event.stream;
+    line["type"] = event.type;
+    line["attempts"] = event.attempts;
+    line["error"] = event.error;
+    if (replay) {
+      Status replayed = runner.Replay(event.position);
+      line["replayed"] = replayed.ok();
+      if (!replayed.ok()) {
+        line["replay_error"] = replayed.ToString();
+        ++failures;
+      }
+    }
+    std::cout << line.dump() << '\n';
+  }
+  return failures ? kExitRejected : kExitOk;
+}
+
+// The rows of a query as JSON objects, column names as keys.
+Result<nlohmann::ordered_json> QueryRows(const std::string& path, const std::string& sql, const std::string& key) {
+  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::OpenReadOnly(path));
+  CAIRN_ASSIGN_OR_RETURN(projections::Statement query, db->Prepare(sql));
+  query.Bind(1, key);
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (;;) {
+    CAIRN_ASSIGN_OR_RETURN(bool row, query.Step());
+    if (!row) break;
+    nlohmann::ordered_json object;
+    for (int column = 0; column < query.columns(); ++column) {
+      const std::string name = query.ColumnName(column);
+      if (query.IsNull(column)) object[name] = nullptr;
+      else if (query.IsInteger(column)) object[name] = query.Int(column);
+      else object[name] = query.Text(column);
+    }
+    rows.push_back(std::move(object));
+  }
+  return rows;
+}
+
+int RunQueryOrder(const Context& context, const std::string& order_id) {
+  auto rows = QueryRows(projections::ReadModelPath(ProjectionsDir(context), "order_summary"),
+                        "SELECT * FROM order_summary WHERE order_id = ?1", order_id);
+  if (!rows.ok()) return Fail(UnavailableError("the order_summary read model cannot be read: " + rows.status().message()));
+  if (rows->empty()) return Fail(NotFoundError("order " + order_id + " not found in order_summary"));
+  std::cout << (*rows)[0].dump() << '\n';
+  return kExitOk;
+}
+
+int RunQueryCustomer(const Context& context, const std::string& customer_id) {
+  const std::string path = projections::ReadModelPath(ProjectionsDir(context), "customer_orders");
+  auto summary = QueryRows(path, "SELECT * FROM customer_orders WHERE customer_id = ?1", customer_id);
+  auto totals = QueryRows(path, "SELECT currency, total FROM customer_confirmed_totals WHERE customer_id = ?1", customer_id);
+  if (!summary.ok() || !totals.ok()) return Fail(UnavailableError("the customer_orders read model cannot be read"));
+  if (summary->empty()) return Fail(NotFoundError("customer " + customer_id + " not found in customer_orders"));
+  nlohmann::ordered_json out = (*summary)[0];
+  out["confirmed_totals"] = nlohmann::ordered_json::object();
+  for (const auto& row : *totals) out["confirmed_totals"][row["currency"].get<std::string>()] = row["total"];
+  std::cout << out.dump() << '\n';
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddProjectionCommands(CLI::App& app, Context& context) {
+  CLI::App* projections = app.add_subcommand("projections", "The SQLite read models under <data dir>/projections");
+  projections->require_subcommand(1);
+  projections->add_subcommand("list", "The projections and the event types each handles")
+      ->callback([&context] { context.run = [] { return RunList(); }; });
+
+  auto json = std::make_shared<bool>(false);
+  CLI::App* status = projections->add_subcommand("status", "Checkpoint, head, lag, state and parked events of each");
+  status->add_flag("--json", *json, "One JSON object per projection");
+  status->callback([&context, json] { context.run = [&context, json] { return RunStatus(context, *json); }; });
+
+  auto names = std::make_shared<std::vector<std::string>>();
+  CLI::App* run = projections->add_subcommand("run", "Run projections until SIGTERM (all when none is named)");
+  run->add_option("names", *names, "Projection names");
+  run->callback([&context, names] { context.run = [&context, names] { return RunProjectors(context, *names); }; });
+
+  auto rebuild_names = std::make_shared<std::vector<std::string>>();
+  auto all = std::make_shared<bool>(false);
+  CLI::App* rebuild = projections->add_subcommand("rebuild", "Build fresh read models from the log and swap them in");
+  rebuild->add_option("names", *rebuild_names, "Projection names");
+  rebuild->add_flag("--all", *all, "Every projection, in one pass over the log");
+  rebuild->callback([&context, rebuild_names, all] {
+    context.run = [&context, rebuild_names, all] { return RunRebuild(context, *rebuild_names, *all); };
+  });
+
+  auto name = std::make_shared<std::string>();
+  CLI::App* reset = projections->add_subcommand("reset", "Delete a read model; the next run builds it from the start");
+  reset->add_option("name", *name, "Projection name")->required();
+  reset->callback([&context, name] { context.run = [&context, name] { return RunReset(context, *name); }; });
+
+  auto parked_name = std::make_shared<std::string>();
+  auto replay = std::make_shared<bool>(false);
+  CLI::App* parked = projections->add_subcommand("parked", "List the events a projection parked");
+  parked->add_option("name", *parked_name, "Projection name")->required();
+  parked->add_flag("--replay", *replay, "Apply them again (after a fix); exit 7 when one still fails");
+  parked->callback([&context, parked_name, replay] {
+    context.run = [&context, parked_name, replay] { return RunParked(context, *parked_name, *replay); };
+  });
+
+  CLI::App* query = app.add_subcommand("query", "Read the read models");
+  query->require_subcommand(1);
+  auto order_id = std::make_shared<std::string>();
+  query->add_subcommand("order", "An order from order_summary")
+      ->callback([&context, order_id] { context.run = [&context, order_id] { return RunQueryOrder(context, *order_id); }; })
+      ->add_option("order_id", *order_id, "Order id")
+      ->required();
+  auto customer_id = std::make_shared<std::string>();
+  query->add_subcommand("customer", "A customer from customer_orders")
+      ->callback([&context, customer_id] {
+        context.run = [&context, customer_id] { return RunQueryCustomer(context, *customer_id); };
+      })
+      ->add_option("customer_id", *customer_id, "Customer id")
+      ->required();
+}
+
+}  // namespace cairn::cli
