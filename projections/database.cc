@@ -96,7 +96,7 @@ struct Database::Impl {
 };
 
 Database::Database(std::unique_ptr<Impl> impl, std::string path) : impl_(std::move(impl)), path_(std::move(path)) {}
-Database::~Database() = default;
+Database::~Database() { cache_.clear(); }  // statements go before the connection
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Durability durability) {
   auto impl = std::make_unique<Impl>();
@@ -136,6 +136,15 @@ Result<Statement> Database::Prepare(std::string_view sql) {
     return SqliteError(impl_->db, "cannot prepare (" + std::string(sql.substr(0, 60)) + ")");
   }
   return Statement(std::move(impl));
+}
+
+Result<Statement*> Database::Cached(std::string_view sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) {
+    it->second.Reset();
+    return &it->second;
+  }
+  CAIRN_ASSIGN_OR_RETURN(Statement statement, Prepare(sql));
+  return &cache_.emplace(std::string(sql), std::move(statement)).first->second;
 }
 
 Status Database::SetDurability(Durability durability) { return Exec(Pragma(durability)); }

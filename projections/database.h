@@ -7,6 +7,7 @@
 #define CAIRN_PROJECTIONS_DATABASE_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,9 @@ class Database {
 
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
+  // A statement prepared once per database and reused, reset and unbound,
+  // for SQL that runs for every event. Valid while the database is open.
+  Result<Statement*> Cached(std::string_view sql);
   Status SetDurability(Durability durability);
   const std::string& path() const { return path_; }
 
@@ -71,6 +75,7 @@ class Database {
   Database(std::unique_ptr<Impl> impl, std::string path);
   std::unique_ptr<Impl> impl_;
   std::string path_;
+  std::map<std::string, Statement, std::less<>> cache_;
 };
 
 }  // namespace cairn::projections

@@ -17,10 +17,10 @@ using projections::Statement;
 // Runs `sql` with the bound values.
 template <typename... Values>
 Status Run(Database& db, std::string_view sql, const Values&... values) {
-  CAIRN_ASSIGN_OR_RETURN(Statement statement, db.Prepare(sql));
+  CAIRN_ASSIGN_OR_RETURN(Statement * statement, db.Cached(sql));
   int index = 0;
-  (statement.Bind(++index, values), ...);
-  return statement.Run();
+  (statement->Bind(++index, values), ...);
+  return statement->Run();
 }
 
 std::string Iso8601(int64_t micros) {

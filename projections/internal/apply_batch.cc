@@ -11,42 +11,77 @@ const char* const kRunnerSchema =
 
 namespace {
 
+Status Exec(Database& db, std::string_view sql) {
+  CAIRN_ASSIGN_OR_RETURN(Statement * statement, db.Cached(sql));
+  return statement->Run();
+}
+
+// Applies `event`, retrying, each failed attempt undone by a savepoint.
+Status ApplyCarefully(Database& db, Projector& projector, const RecordedEvent& event, const BatchPolicy& policy,
+                      int& attempts) {
+  Status applied = InternalError("not applied");
+  for (attempts = 0; attempts <= policy.retries && !applied.ok(); ++attempts) {
+    CAIRN_RETURN_IF_ERROR(Exec(db, "SAVEPOINT event"));
+    applied = projector.Apply(event, db);
+    if (!applied.ok()) CAIRN_RETURN_IF_ERROR(Exec(db, "ROLLBACK TO event"));
+    CAIRN_RETURN_IF_ERROR(Exec(db, "RELEASE event"));
+  }
+  return applied;
+}
+
+// `careful` puts a savepoint around every event, so that a failing one can
+// be undone alone. Without it a failure aborts the pass, and the caller rolls
+// back and runs the careful pass: events almost never fail, and savepoints
+// cost more than the events themselves.
 Status Transaction(Database& db, Projector& projector, const std::set<std::string>& types,
-                   const std::vector<RecordedEvent>& batch, const BatchPolicy& policy, BatchOutcome& outcome) {
+                   const std::vector<RecordedEvent>& batch, const BatchPolicy& policy, bool careful,
+                   BatchOutcome& outcome) {
   for (const RecordedEvent& event : batch) {
     if (!types.empty() && types.count(event.type) == 0) {
       outcome.checkpoint = event.position;
       continue;
     }
-    Status applied = InternalError("not applied");
-    int attempts = 0;
-    for (; attempts <= policy.retries && !applied.ok(); ++attempts) {
-      CAIRN_RETURN_IF_ERROR(db.Exec("SAVEPOINT event"));
-      applied = projector.Apply(event, db);
-      CAIRN_RETURN_IF_ERROR(db.Exec(applied.ok() ? "RELEASE event" : "ROLLBACK TO event; RELEASE event"));
+    if (!careful) {
+      CAIRN_RETURN_IF_ERROR(projector.Apply(event, db));
+      outcome.checkpoint = event.position;
+      continue;
     }
+    int attempts = 0;
+    Status applied = ApplyCarefully(db, projector, event, policy, attempts);
     if (!applied.ok()) {
       if (policy.stop_on_poison) {
         outcome.stopped = FailedPreconditionError("global position " + std::to_string(event.position) + " (" +
                                                   event.type + "): " + applied.ToString());
         break;
       }
-      CAIRN_ASSIGN_OR_RETURN(Statement park, db.Prepare(
+      CAIRN_ASSIGN_OR_RETURN(Statement * park, db.Cached(
           "INSERT OR REPLACE INTO cairn_parked (position, stream, type, error, attempts, parked_at)"
           " VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"));
-      park.Bind(1, static_cast<int64_t>(event.position)).Bind(2, event.stream).Bind(3, event.type);
-      park.Bind(4, applied.ToString()).Bind(5, static_cast<int64_t>(attempts));
-      CAIRN_RETURN_IF_ERROR(park.Run());
+      park->Bind(1, static_cast<int64_t>(event.position)).Bind(2, event.stream).Bind(3, event.type);
+      park->Bind(4, applied.ToString()).Bind(5, static_cast<int64_t>(attempts));
+      CAIRN_RETURN_IF_ERROR(park->Run());
       ++outcome.parked;
       spdlog::warn("projector {} parked global position {}: {}", projector.name(), event.position, applied.ToString());
     }
     outcome.checkpoint = event.position;
   }
-  CAIRN_ASSIGN_OR_RETURN(Statement save, db.Prepare(
+  CAIRN_ASSIGN_OR_RETURN(Statement * save, db.Cached(
       "INSERT INTO cairn_checkpoint (projector, position) VALUES (?1, ?2)"
       " ON CONFLICT(projector) DO UPDATE SET position = excluded.position"));
-  save.Bind(1, projector.name()).Bind(2, static_cast<int64_t>(outcome.checkpoint));
-  return save.Run();
+  save->Bind(1, projector.name()).Bind(2, static_cast<int64_t>(outcome.checkpoint));
+  return save->Run();
+}
+
+// One attempt at the whole transaction; nothing stays when it fails.
+Status Attempt(Database& db, Projector& projector, const std::set<std::string>& types,
+               const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy, bool careful,
+               BatchOutcome& outcome) {
+  outcome = BatchOutcome{checkpoint, 0, OkStatus()};
+  CAIRN_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  Status done = Transaction(db, projector, types, batch, policy, careful, outcome);
+  if (done.ok()) done = Exec(db, "COMMIT");
+  if (!done.ok()) (void)Exec(db, "ROLLBACK");
+  return done;
 }
 
 }  // namespace
@@ -54,12 +89,8 @@ Status Transaction(Database& db, Projector& projector, const std::set<std::strin
 Status ApplyBatch(Database& db, Projector& projector, const std::set<std::string>& types,
                   const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy,
                   BatchOutcome& outcome) {
-  outcome = BatchOutcome{checkpoint, 0, OkStatus()};
-  CAIRN_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
-  Status done = Transaction(db, projector, types, batch, policy, outcome);
-  if (done.ok()) done = db.Exec("COMMIT");
-  if (!done.ok()) (void)db.Exec("ROLLBACK");
-  return done;
+  if (Attempt(db, projector, types, batch, checkpoint, policy, /*careful=*/false, outcome).ok()) return OkStatus();
+  return Attempt(db, projector, types, batch, checkpoint, policy, /*careful=*/true, outcome);
 }
 
 Result<uint64_t> LoadCheckpoint(Database& db, const std::string& projector) {

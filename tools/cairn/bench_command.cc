@@ -8,6 +8,7 @@
 
 #include "bench/commands.h"
 #include "bench/kafka_bench.h"
+#include "bench/projections_bench.h"
 #include "bench/throughput.h"
 #include "tools/cairn/cli.h"
 
@@ -141,6 +142,16 @@ int RunBenchKafka(const BenchArgs& args) {
   return kExitOk;
 }
 
+int RunBenchProjections(const BenchArgs& args) {
+  const std::string dir = WorkDir(args);
+  Header(args.json);
+  auto rebuild = bench::RunRebuildCase(args.events ? args.events : 1000000, dir);
+  if (args.work_dir.empty()) std::filesystem::remove_all(dir);
+  if (!rebuild.ok()) return Fail(rebuild.status());
+  Report(*rebuild, args.json);
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddBenchCommand(CLI::App& app, Context& context) {
@@ -177,6 +188,12 @@ void AddBenchCommand(CLI::App& app, Context& context) {
   kafka->add_option("--events", args->events, "Events to publish (default 200,000)")->check(CLI::PositiveNumber);
   kafka->add_flag("--json", args->json, "One JSON object per case");
   kafka->callback([&context, args] { context.run = [args] { return RunBenchKafka(*args); }; });
+
+  CLI::App* rebuild = bench->add_subcommand("projections", "Rebuild of the commerce read models against raw SQLite");
+  rebuild->add_option("--events", args->events, "Events to write, then rebuild from (default 1,000,000)")
+      ->check(CLI::PositiveNumber);
+  rebuild->add_flag("--json", args->json, "One JSON object per case");
+  rebuild->callback([&context, args] { context.run = [args] { return RunBenchProjections(*args); }; });
 
   CLI::App* replay = bench->add_subcommand("replay", "`$all` replay with envelope decode against a raw scan");
   replay->add_option("--events", args->events, "Events to write, then replay (default 1,000,000)")

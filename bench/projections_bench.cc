@@ -1,0 +1,153 @@
+#include "bench/projections_bench.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "examples/commerce/commerce.h"
+#include "examples/commerce/read_models.h"
+#include "projections/database.h"
+#include "projections/rebuild.h"
+
+namespace cairn::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+using projections::Database;
+using projections::Statement;
+
+// The story of one order, as the shop's handlers would have recorded it.
+std::vector<std::pair<std::string, std::unique_ptr<google::protobuf::Message>>> OrderStory(uint64_t n) {
+  const std::string id = std::to_string(n);
+  const std::string customer = "c-" + std::to_string(n % 5000);
+  std::vector<std::pair<std::string, std::unique_ptr<google::protobuf::Message>>> story;
+  auto placed = std::make_unique<commerce::OrderPlaced>();
+  placed->set_order_id(id);
+  placed->set_customer_id(customer);
+  placed->set_currency("EUR");
+  auto* line = placed->add_lines();
+  line->set_sku("tea");
+  line->set_quantity(2);
+  line->set_unit_price(450);
+  placed->set_total(900);
+  story.emplace_back("order-" + id, std::move(placed));
+  auto charged = std::make_unique<commerce::ChargeSucceeded>();
+  charged->set_charge_id("ch-" + id);
+  charged->set_order_id(id);
+  charged->set_customer_id(customer);
+  charged->set_amount(900);
+  charged->set_currency("EUR");
+  charged->set_gateway_ref("sim-ch-" + id);
+  story.emplace_back("charge-ch-" + id, std::move(charged));
+  auto confirmed = std::make_unique<commerce::OrderConfirmed>();
+  confirmed->set_order_id(id);
+  confirmed->set_charge_id("ch-" + id);
+  story.emplace_back("order-" + id, std::move(confirmed));
+  auto queued = std::make_unique<commerce::NotificationQueued>();
+  queued->set_notification_id("n-" + id);
+  queued->set_recipient(customer + "@example.com");
+  queued->set_template_name("order-confirmed");
+  queued->set_order_id(id);
+  story.emplace_back("notification-n-" + id, std::move(queued));
+  return story;
+}
+
+// The baseline: the rows the read models end up with, inserted with prepared
+// statements in transactions of 5,000, synced once at the end.
+Status RawInserts(const std::string& dir, uint64_t orders) {
+  fs::create_directories(dir);
+  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(dir + "/raw.sqlite", projections::Durability::kOff));
+  CAIRN_RETURN_IF_ERROR(db->Exec(
+      "CREATE TABLE order_summary (order_id TEXT PRIMARY KEY, status TEXT, customer_id TEXT, total INTEGER,"
+      " currency TEXT, charge_id TEXT, notification_id TEXT, notification_state TEXT, placed_at TEXT, confirmed_at TEXT);"
+      "CREATE TABLE customer_order_totals (order_id TEXT PRIMARY KEY, customer_id TEXT, total INTEGER, currency TEXT);"
+      "CREATE TABLE charge_ledger (position INTEGER PRIMARY KEY, charge_id TEXT, order_id TEXT, customer_id TEXT,"
+      " kind TEXT, amount INTEGER, currency TEXT, reference TEXT, at TEXT);"
+      "CREATE TABLE notification_status (notification_id TEXT PRIMARY KEY, order_id TEXT, recipient TEXT,"
+      " template TEXT, attempts INTEGER, state TEXT, updated_at TEXT);"
+      "CREATE TABLE audit_log (position INTEGER PRIMARY KEY, stream TEXT, type TEXT, event_id TEXT,"
+      " correlation_id TEXT, causation_id TEXT, recorded_at TEXT, data TEXT);"));
+  CAIRN_ASSIGN_OR_RETURN(Statement summary, db->Prepare("INSERT INTO order_summary VALUES (?1, 'confirmed', ?2, 900, 'EUR', ?3, ?4, 'queued', ?5, ?5)"));
+  CAIRN_ASSIGN_OR_RETURN(Statement totals, db->Prepare("INSERT INTO customer_order_totals VALUES (?1, ?2, 900, 'EUR')"));
+  CAIRN_ASSIGN_OR_RETURN(Statement ledger, db->Prepare("INSERT INTO charge_ledger VALUES (?1, ?2, ?3, ?4, 'charge', 900, 'EUR', ?5, ?6)"));
+  CAIRN_ASSIGN_OR_RETURN(Statement notification, db->Prepare("INSERT INTO notification_status VALUES (?1, ?2, ?3, 'order-confirmed', 0, 'queued', ?4)"));
+  CAIRN_ASSIGN_OR_RETURN(Statement audit, db->Prepare("INSERT INTO audit_log VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)"));
+  const std::string at = "2026-11-26T10:00:00.000000Z";
+  const std::string json = R"({"order_id":"1","customer_id":"c-1","lines":[{"sku":"tea","quantity":"2","unit_price":"450"}],"currency":"EUR","total":"900"})";
+  CAIRN_RETURN_IF_ERROR(db->Exec("BEGIN"));
+  for (uint64_t n = 0; n < orders; ++n) {
+    const std::string id = std::to_string(n), customer = "c-" + std::to_string(n % 5000);
+    summary.Bind(1, id).Bind(2, customer).Bind(3, "ch-" + id).Bind(4, "n-" + id).Bind(5, at);
+    CAIRN_RETURN_IF_ERROR(summary.Run());
+    totals.Bind(1, id).Bind(2, customer);
+    CAIRN_RETURN_IF_ERROR(totals.Run());
+    ledger.Bind(1, static_cast<int64_t>(4 * n + 2)).Bind(2, "ch-" + id).Bind(3, id).Bind(4, customer).Bind(5, "sim-ch-" + id).Bind(6, at);
+    CAIRN_RETURN_IF_ERROR(ledger.Run());
+    notification.Bind(1, "n-" + id).Bind(2, id).Bind(3, customer + "@example.com").Bind(4, at);
+    CAIRN_RETURN_IF_ERROR(notification.Run());
+    for (int k = 1; k <= 4; ++k) {
+      audit.Bind(1, static_cast<int64_t>(4 * n + k)).Bind(2, "order-" + id).Bind(3, "OrderPlaced")
+          .Bind(4, "00000000-0000-0000-0000-000000000000").Bind(5, "corr-" + id).Bind(6, at).Bind(7, json);
+      CAIRN_RETURN_IF_ERROR(audit.Run());
+    }
+    if (n % 1250 == 1249) CAIRN_RETURN_IF_ERROR(db->Exec("COMMIT; BEGIN"));  // 5,000 events a transaction
+  }
+  CAIRN_RETURN_IF_ERROR(db->Exec("COMMIT"));
+  CAIRN_RETURN_IF_ERROR(db->SetDurability(projections::Durability::kFull));
+  return db->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+}  // namespace
+
+Result<CaseResult> RunRebuildCase(uint64_t events, const std::string& work_dir) {
+  CaseResult result;
+  result.name = "rebuild 5 commerce read models";
+  result.durability = "off, 1 sync";
+  result.clients = 1;
+  result.batch = 5000;
+  const uint64_t orders = std::max<uint64_t>(1, events / 4);
+  result.events = orders * 4;
+  result.baseline = "raw SQLite inserting the final rows with prepared statements, 5,000 events a transaction";
+  const std::string dir = work_dir + "/rebuild";
+  fs::remove_all(dir);
+  {
+    CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store,
+                           OpenEventStore(dir + "/data", {.durability = Durability::kBuffered}));
+    EventTypeRegistry types;
+    commerce::RegisterCommerceEvents(types);
+    // 250 orders an append; an order's two order events share one StreamAppend.
+    std::vector<StreamAppend> appends;
+    for (uint64_t n = 0; n < orders; ++n) {
+      for (auto& [stream, message] : OrderStory(n)) {
+        CAIRN_ASSIGN_OR_RETURN(EventData data, types.Encode(*message));
+        data.metadata[std::string(kCorrelationIdKey)] = "corr-" + std::to_string(n);
+        auto same = std::find_if(appends.end() - std::min<size_t>(appends.size(), 3), appends.end(),
+                                 [&](const StreamAppend& a) { return a.stream == stream; });
+        if (same != appends.end()) {
+          same->events.push_back(std::move(data));
+        } else {
+          appends.push_back({stream, ExpectedVersion::Any(), {std::move(data)}});
+        }
+      }
+      if (n % 250 == 249 || n + 1 == orders) {
+        CAIRN_RETURN_IF_ERROR(store->Append(appends).status());
+        appends.clear();
+      }
+    }
+    auto baseline_start = Clock::now();
+    CAIRN_RETURN_IF_ERROR(RawInserts(dir + "/raw", orders));
+    result.baseline_events_per_s = result.events / std::chrono::duration<double>(Clock::now() - baseline_start).count();
+
+    auto models = commerce::CommerceReadModels(types);
+    std::vector<projections::Projector*> all;
+    for (auto& model : models) all.push_back(model.get());
+    auto start = Clock::now();
+    CAIRN_RETURN_IF_ERROR(projections::Rebuild(*store, all, dir + "/projections"));
+    result.cairn_events_per_s = result.events / std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  fs::remove_all(dir);
+  return result;
+}
+
+}  // namespace cairn::bench
