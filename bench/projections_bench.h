@@ -13,6 +13,18 @@ namespace cairn::bench {
 // confirmed, notification queued), then rebuilds all five read models.
 Result<CaseResult> RunRebuildCase(uint64_t events, const std::string& work_dir);
 
+struct ProjectionLagResult {
+  int rate = 0;
+  uint64_t events = 0;
+  double cairn_p50_ms = 0, cairn_p99_ms = 0;        // append returned -> row committed in the read model
+  double baseline_p50_ms = 0, baseline_p99_ms = 0;  // raw SQLite: one-row transaction, start to commit
+};
+
+// Appends OrderPlaced events at `rate` per second for `seconds` with the
+// order_summary runner running, and measures how long each takes to be
+// visible to readers of the read model.
+Result<ProjectionLagResult> RunProjectionLagCase(int rate, int seconds, const std::string& work_dir);
+
 }  // namespace cairn::bench
 
 #endif  // CAIRN_BENCH_PROJECTIONS_BENCH_H_

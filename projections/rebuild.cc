@@ -10,6 +10,8 @@
 namespace cairn::projections {
 namespace {
 
+constexpr std::string_view kBulkLoad = "PRAGMA journal_mode=MEMORY; PRAGMA cache_size=-65536";
+
 struct Target {
   Projector* projector;
   ReadModelFile file;
@@ -33,6 +35,9 @@ Status Rebuild(EventStore& store, const std::vector<Projector*>& projectors, con
     file.RemoveGeneration(generation);  // leftovers of a rebuild that did not finish
     Target& target = targets.emplace_back(Target{projector, file, generation, nullptr, projector->event_types()});
     CAIRN_ASSIGN_OR_RETURN(target.db, Database::Open(file.generation_path(generation), Durability::kOff));
+    // Nobody reads this file before the swap: a bulk load with the rollback
+    // journal in memory and a large page cache; WAL and syncing come back at the end.
+    CAIRN_RETURN_IF_ERROR(target.db->Exec(kBulkLoad));
     CAIRN_RETURN_IF_ERROR(internal::Migrate(*target.db, *projector));
   }
   const auto start = std::chrono::steady_clock::now();
@@ -56,7 +61,9 @@ Status Rebuild(EventStore& store, const std::vector<Projector*>& projectors, con
     }
   }
   for (Target& target : targets) {
-    // One sync for the whole build, then the swap.
+    // Back to WAL, then one sync for the whole build (the checkpoint syncs
+    // the database file), then the swap.
+    CAIRN_RETURN_IF_ERROR(target.db->Exec("PRAGMA journal_mode=WAL"));
     CAIRN_RETURN_IF_ERROR(target.db->SetDurability(Durability::kFull));
     CAIRN_RETURN_IF_ERROR(target.db->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
     target.db.reset();
