@@ -49,6 +49,9 @@ class CommerceProjector : public projections::Projector {
   const EventTypeRegistry& types_;
 };
 
+// Orders and their notification state are kept apart and joined by a view:
+// notification events live in other streams, which a Kafka feed may deliver
+// before or after the order's own, so each side only moves forward.
 class OrderSummary final : public CommerceProjector {
  public:
   using CommerceProjector::CommerceProjector;
@@ -59,11 +62,17 @@ class OrderSummary final : public CommerceProjector {
   }
   Status Migrate(Database& db) override {
     return db.Exec(
-        "CREATE TABLE IF NOT EXISTS order_summary (order_id TEXT PRIMARY KEY, status TEXT NOT NULL,"
+        "CREATE TABLE IF NOT EXISTS orders (order_id TEXT PRIMARY KEY, status TEXT NOT NULL,"
         " customer_id TEXT NOT NULL, total INTEGER NOT NULL, currency TEXT NOT NULL, charge_id TEXT,"
-        " notification_id TEXT, notification_state TEXT NOT NULL DEFAULT 'none', cancel_reason TEXT,"
-        " placed_at TEXT NOT NULL, confirmed_at TEXT, cancelled_at TEXT);"
-        "CREATE INDEX IF NOT EXISTS order_summary_customer ON order_summary (customer_id);");
+        " cancel_reason TEXT, placed_at TEXT NOT NULL, confirmed_at TEXT, cancelled_at TEXT);"
+        "CREATE INDEX IF NOT EXISTS orders_customer ON orders (customer_id);"
+        // rank: queued 1, failing 2, sent or gave_up 3, notified 4; a state only replaces a lower rank.
+        "CREATE TABLE IF NOT EXISTS order_notifications (order_id TEXT PRIMARY KEY, notification_id TEXT NOT NULL,"
+        " state TEXT NOT NULL, rank INTEGER NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS notification_orders (notification_id TEXT PRIMARY KEY, order_id TEXT NOT NULL);"
+        "CREATE VIEW IF NOT EXISTS order_summary AS SELECT o.order_id, o.status, o.customer_id, o.total, o.currency,"
+        " o.charge_id, n.notification_id, ifnull(n.state, 'none') AS notification_state, o.cancel_reason,"
+        " o.placed_at, o.confirmed_at, o.cancelled_at FROM orders o LEFT JOIN order_notifications n USING (order_id);");
   }
 
  protected:
@@ -71,42 +80,51 @@ class OrderSummary final : public CommerceProjector {
     const std::string at = Iso8601(event.recorded_at_us);
     if (const auto* placed = As<OrderPlaced>(message)) {
       return Run(db,
-                 "INSERT INTO order_summary (order_id, status, customer_id, total, currency, placed_at)"
+                 "INSERT INTO orders (order_id, status, customer_id, total, currency, placed_at)"
                  " VALUES (?1, 'placed', ?2, ?3, ?4, ?5)",
                  placed->order_id(), placed->customer_id(), placed->total(), placed->currency(), at);
     }
     if (const auto* confirmed = As<OrderConfirmed>(message)) {
-      return Run(db, "UPDATE order_summary SET status = 'confirmed', charge_id = ?2, confirmed_at = ?3 WHERE order_id = ?1",
+      return Run(db, "UPDATE orders SET status = 'confirmed', charge_id = ?2, confirmed_at = ?3 WHERE order_id = ?1",
                  confirmed->order_id(), confirmed->charge_id(), at);
     }
     if (const auto* cancelled = As<OrderCancelled>(message)) {
-      return Run(db,
-                 "UPDATE order_summary SET status = 'cancelled', cancel_reason = ?2, cancelled_at = ?3 WHERE order_id = ?1",
+      return Run(db, "UPDATE orders SET status = 'cancelled', cancel_reason = ?2, cancelled_at = ?3 WHERE order_id = ?1",
                  cancelled->order_id(), cancelled->reason(), at);
     }
     if (const auto* notified = As<OrderNotified>(message)) {
-      return Run(db, "UPDATE order_summary SET notification_id = ?2, notification_state = 'notified' WHERE order_id = ?1",
-                 notified->order_id(), notified->notification_id());
+      return Notification(db, notified->order_id(), notified->notification_id(), "notified", 4);
     }
     if (const auto* queued = As<NotificationQueued>(message)) {
-      return Run(db,
-                 "UPDATE order_summary SET notification_id = ?2, notification_state = 'queued'"
-                 " WHERE order_id = ?1 AND notification_state = 'none'",
-                 queued->order_id(), queued->notification_id());
+      CAIRN_RETURN_IF_ERROR(Run(db, "INSERT OR IGNORE INTO notification_orders (notification_id, order_id) VALUES (?1, ?2)",
+                                queued->notification_id(), queued->order_id()));
+      return Notification(db, queued->order_id(), queued->notification_id(), "queued", 1);
     }
-    if (const auto* sent = As<NotificationSent>(message)) {
-      return Run(db,
-                 "UPDATE order_summary SET notification_state = 'sent'"
-                 " WHERE notification_id = ?1 AND notification_state IN ('queued', 'failing')",
-                 sent->notification_id());
-    }
+    if (const auto* sent = As<NotificationSent>(message)) return Attempted(db, sent->notification_id(), "sent", 3);
     if (const auto* failed = As<NotificationFailed>(message)) {
-      return Run(db,
-                 "UPDATE order_summary SET notification_state = ?2"
-                 " WHERE notification_id = ?1 AND notification_state IN ('queued', 'failing')",
-                 failed->notification_id(), std::string(failed->gave_up() ? "gave_up" : "failing"));
+      return failed->gave_up() ? Attempted(db, failed->notification_id(), "gave_up", 3)
+                               : Attempted(db, failed->notification_id(), "failing", 2);
     }
     return OkStatus();
+  }
+
+ private:
+  static Status Notification(Database& db, const std::string& order_id, const std::string& notification_id,
+                             const std::string& state, int64_t rank) {
+    return Run(db,
+               "INSERT INTO order_notifications (order_id, notification_id, state, rank) VALUES (?1, ?2, ?3, ?4)"
+               " ON CONFLICT(order_id) DO UPDATE SET notification_id = excluded.notification_id,"
+               " state = excluded.state, rank = excluded.rank WHERE excluded.rank > rank",
+               order_id, notification_id, state, rank);
+  }
+  // Sent and failed name only the notification; its queued event (same stream, so earlier) named the order.
+  static Status Attempted(Database& db, const std::string& notification_id, const std::string& state, int64_t rank) {
+    return Run(db,
+               "INSERT INTO order_notifications (order_id, notification_id, state, rank)"
+               " SELECT order_id, notification_id, ?2, ?3 FROM notification_orders WHERE notification_id = ?1"
+               " ON CONFLICT(order_id) DO UPDATE SET notification_id = excluded.notification_id,"
+               " state = excluded.state, rank = excluded.rank WHERE excluded.rank > rank",
+               notification_id, state, rank);
   }
 };
 
@@ -133,10 +151,13 @@ class CustomerOrders final : public CommerceProjector {
                                 "INSERT INTO customer_order_totals (order_id, customer_id, total, currency)"
                                 " VALUES (?1, ?2, ?3, ?4)",
                                 placed->order_id(), placed->customer_id(), placed->total(), placed->currency()));
+      // The latest order by time, whatever order the events come in.
       return Run(db,
                  "INSERT INTO customer_orders (customer_id, orders, last_order_id, last_order_at) VALUES (?1, 1, ?2, ?3)"
-                 " ON CONFLICT(customer_id) DO UPDATE SET orders = orders + 1, last_order_id = excluded.last_order_id,"
-                 " last_order_at = excluded.last_order_at",
+                 " ON CONFLICT(customer_id) DO UPDATE SET orders = orders + 1,"
+                 " last_order_id = CASE WHEN (excluded.last_order_at, excluded.last_order_id) > (last_order_at, last_order_id)"
+                 " THEN excluded.last_order_id ELSE last_order_id END,"
+                 " last_order_at = max(last_order_at, excluded.last_order_at)",
                  placed->customer_id(), placed->order_id(), Iso8601(event.recorded_at_us));
     }
     if (const auto* confirmed = As<OrderConfirmed>(message)) {

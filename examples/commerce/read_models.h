@@ -1,5 +1,6 @@
 // The commerce read models, each a projector into its own SQLite file:
-//   order_summary        one row per order: status, customer, total, charge, notification state, times
+//   order_summary        one row per order (a view over orders and order_notifications):
+//                        status, customer, total, charge, notification state, times
 //   customer_orders      per customer: order count and last order; confirmed totals per currency
 //   charge_ledger        every charge, decline and refund with its amount; sum by customer for a balance
 //   notification_status  per notification: attempts, last error, final state
