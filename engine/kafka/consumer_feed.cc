@@ -187,6 +187,11 @@ bool DuplicateFilter::Accept(const RecordedEvent& event) {
   return true;
 }
 
+bool DuplicateFilter::Seen(const RecordedEvent& event) const {
+  auto it = next_version_.find(event.stream);
+  return it != next_version_.end() && event.version < it->second;
+}
+
 void DuplicateFilter::Remember(const std::string& stream, uint64_t version) {
   uint64_t& next = next_version_[stream];
   next = std::max(next, version + 1);

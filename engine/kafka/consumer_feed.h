@@ -78,6 +78,8 @@ class DuplicateFilter {
  public:
   // False for an event at or below the last version accepted for its stream.
   bool Accept(const RecordedEvent& event);
+  // True when `event` is at or below the last version accepted for its stream.
+  bool Seen(const RecordedEvent& event) const;
   // Seeds the filter from the caller's state: `version` of `stream` is handled.
   void Remember(const std::string& stream, uint64_t version);
 

@@ -69,7 +69,8 @@ Status Transaction(Database& db, Projector& projector, const std::set<std::strin
       "INSERT INTO cairn_checkpoint (projector, position) VALUES (?1, ?2)"
       " ON CONFLICT(projector) DO UPDATE SET position = excluded.position"));
   save->Bind(1, projector.name()).Bind(2, static_cast<int64_t>(outcome.checkpoint));
-  return save->Run();
+  CAIRN_RETURN_IF_ERROR(save->Run());
+  return policy.save_progress ? policy.save_progress(db) : OkStatus();
 }
 
 // One attempt at the whole transaction; nothing stays when it fails.

@@ -4,6 +4,7 @@
 #ifndef CAIRN_PROJECTIONS_INTERNAL_APPLY_BATCH_H_
 #define CAIRN_PROJECTIONS_INTERNAL_APPLY_BATCH_H_
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ extern const char* const kRunnerSchema;
 struct BatchPolicy {
   int retries = 2;
   bool stop_on_poison = false;
+  // More progress to record in the same transaction (a Kafka feed's offsets).
+  std::function<Status(Database&)> save_progress;
 };
 
 struct BatchOutcome {

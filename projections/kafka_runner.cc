@@ -1,0 +1,150 @@
+#include "projections/kafka_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "projections/internal/apply_batch.h"
+#include "projections/read_model_file.h"
+#include "store/lock_file.h"
+
+namespace cairn::projections {
+namespace {
+
+constexpr std::string_view kFeedSchema =
+    "CREATE TABLE IF NOT EXISTS cairn_offsets (topic TEXT NOT NULL, partition INTEGER NOT NULL,"
+    " next_offset INTEGER NOT NULL, PRIMARY KEY (topic, partition));"
+    "CREATE TABLE IF NOT EXISTS cairn_stream_versions (stream TEXT PRIMARY KEY, version INTEGER NOT NULL);";
+
+}  // namespace
+
+struct KafkaProjectionRunner::Impl {
+  explicit Impl(KafkaRunnerOptions o, const std::string& name) : options(std::move(o)), file(options.directory, name) {}
+
+  KafkaRunnerOptions options;
+  ReadModelFile file;
+  std::unique_ptr<LockFile> lock;
+  std::unique_ptr<Database> db;
+  std::unique_ptr<kafka::ConsumerFeed> feed;
+  kafka::DuplicateFilter duplicates;
+  std::map<std::pair<std::string, int32_t>, int64_t> offsets;  // as stored
+  std::set<std::string> types;
+  std::thread thread;
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> applied{0}, last_position{0};
+};
+
+KafkaProjectionRunner::KafkaProjectionRunner(Projector& projector, KafkaRunnerOptions options)
+    : projector_(projector), impl_(std::make_unique<Impl>(std::move(options), projector.name())) {}
+
+KafkaProjectionRunner::~KafkaProjectionRunner() { (void)Stop(); }
+
+std::optional<int64_t> KafkaProjectionRunner::NextOffset(const std::string& topic, int32_t partition) {
+  auto it = impl_->offsets.find({topic, partition});
+  if (it == impl_->offsets.end()) return std::nullopt;
+  return it->second;
+}
+
+Status KafkaProjectionRunner::Open() {
+  Impl& impl = *impl_;
+  if (impl.feed) return OkStatus();
+  CAIRN_RETURN_IF_ERROR(impl.file.EnsureExists());
+  auto lock = LockFile::Acquire(impl.file.path() + ".lock");
+  if (!lock.ok()) return FailedPreconditionError("read model " + projector_.name() + " is " + lock.status().message());
+  impl.lock = std::move(lock).value();
+  CAIRN_ASSIGN_OR_RETURN(impl.db, Database::Open(impl.file.path()));
+  CAIRN_RETURN_IF_ERROR(impl.db->Exec(kFeedSchema));
+  CAIRN_RETURN_IF_ERROR(internal::Migrate(*impl.db, projector_));
+  CAIRN_ASSIGN_OR_RETURN(Statement offsets, impl.db->Prepare("SELECT topic, partition, next_offset FROM cairn_offsets"));
+  for (;;) {
+    CAIRN_ASSIGN_OR_RETURN(bool row, offsets.Step());
+    if (!row) break;
+    impl.offsets[{offsets.Text(0), static_cast<int32_t>(offsets.Int(1))}] = offsets.Int(2);
+  }
+  CAIRN_ASSIGN_OR_RETURN(Statement versions, impl.db->Prepare("SELECT stream, version FROM cairn_stream_versions"));
+  for (;;) {
+    CAIRN_ASSIGN_OR_RETURN(bool row, versions.Step());
+    if (!row) break;
+    impl.duplicates.Remember(versions.Text(0), static_cast<uint64_t>(versions.Int(1)));
+  }
+  impl.types = projector_.event_types();
+  CAIRN_ASSIGN_OR_RETURN(impl.feed, kafka::ConsumerFeed::Open(impl.options.consumer, this));
+  return OkStatus();
+}
+
+Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
+  Impl& impl = *impl_;
+  CAIRN_RETURN_IF_ERROR(Open());
+  CAIRN_ASSIGN_OR_RETURN(std::vector<kafka::FeedEvent> items, impl.feed->Poll(impl.options.batch_size, wait));
+  if (items.empty()) return size_t{0};
+  std::vector<RecordedEvent> events;
+  std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
+  std::map<std::string, uint64_t> versions;
+  uint64_t highest = impl.last_position;
+  for (kafka::FeedEvent& item : items) {
+    next_offsets[{item.topic, item.partition}] = item.offset + 1;
+    // Sent again by the publisher: already applied, in this batch or before.
+    auto in_batch = versions.find(item.event.stream);
+    if (in_batch != versions.end() ? item.event.version <= in_batch->second : impl.duplicates.Seen(item.event)) continue;
+    versions[item.event.stream] = item.event.version;
+    highest = std::max(highest, item.event.position);
+    events.push_back(std::move(item.event));
+  }
+  internal::BatchPolicy policy;
+  policy.retries = impl.options.retries;
+  policy.save_progress = [&](Database& db) -> Status {
+    for (const auto& [partition, next] : next_offsets) {
+      CAIRN_ASSIGN_OR_RETURN(Statement * save, db.Cached(
+          "INSERT INTO cairn_offsets (topic, partition, next_offset) VALUES (?1, ?2, ?3)"
+          " ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset"));
+      save->Bind(1, partition.first).Bind(2, int64_t{partition.second}).Bind(3, next);
+      CAIRN_RETURN_IF_ERROR(save->Run());
+    }
+    for (const auto& [stream, version] : versions) {
+      CAIRN_ASSIGN_OR_RETURN(Statement * save, db.Cached(
+          "INSERT INTO cairn_stream_versions (stream, version) VALUES (?1, ?2)"
+          " ON CONFLICT(stream) DO UPDATE SET version = excluded.version"));
+      save->Bind(1, stream).Bind(2, static_cast<int64_t>(version));
+      CAIRN_RETURN_IF_ERROR(save->Run());
+    }
+    return OkStatus();
+  };
+  internal::BatchOutcome outcome;
+  CAIRN_RETURN_IF_ERROR(internal::ApplyBatch(*impl.db, projector_, impl.types, events, highest, policy, outcome));
+  // Committed: the offsets and versions now stand.
+  for (const auto& [partition, next] : next_offsets) impl.offsets[partition] = next;
+  for (const auto& [stream, version] : versions) impl.duplicates.Remember(stream, version);
+  impl.applied += events.size();
+  impl.last_position = highest;
+  return items.size();
+}
+
+Status KafkaProjectionRunner::Start() {
+  CAIRN_RETURN_IF_ERROR(Open());
+  impl_->thread = std::thread([this] {
+    while (!impl_->stop) {
+      Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
+      if (!ran.ok()) {
+        spdlog::error("kafka projection {}: {}", projector_.name(), ran.status().ToString());
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    }
+  });
+  return OkStatus();
+}
+
+Status KafkaProjectionRunner::Stop() {
+  if (impl_->thread.joinable()) {
+    impl_->stop = true;
+    impl_->thread.join();
+  }
+  impl_->feed.reset();  // leaves the group
+  return OkStatus();
+}
+
+uint64_t KafkaProjectionRunner::applied() const { return impl_->applied; }
+uint64_t KafkaProjectionRunner::last_position() const { return impl_->last_position; }
+
+}  // namespace cairn::projections

@@ -1,0 +1,57 @@
+// KafkaProjectionRunner: feeds a projector from Kafka instead of the store,
+// as a consumer-group member. The offsets of every partition it holds and the
+// last version of every stream are written in the same transaction as the
+// read-model changes: a restart resumes exactly after what was applied, and
+// the publisher's redeliveries are dropped by (stream, version). Failing
+// events are parked.
+//
+// Events of one stream arrive in order; events of different streams may not
+// come in global order, so the projector must not depend on that.
+#ifndef CAIRN_PROJECTIONS_KAFKA_RUNNER_H_
+#define CAIRN_PROJECTIONS_KAFKA_RUNNER_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "engine/kafka/consumer_feed.h"
+#include "engine/service.h"
+#include "projections/projector.h"
+
+namespace cairn::projections {
+
+struct KafkaRunnerOptions {
+  std::string directory;  // where the read-model files live
+  kafka::ConsumerOptions consumer;
+  size_t batch_size = 500;
+  int retries = 2;
+};
+
+class KafkaProjectionRunner final : public Component, private kafka::OffsetKeeper {
+ public:
+  KafkaProjectionRunner(Projector& projector, KafkaRunnerOptions options);
+  ~KafkaProjectionRunner() override;
+
+  std::string name() const override { return "kafka projection " + projector_.name(); }
+  Status Start() override;
+  Status Stop() override;
+
+  // Opens the read model and joins the group (tools, tests).
+  Status Open();
+  // Applies the next events from Kafka, waiting up to `wait`; how many it took.
+  Result<size_t> RunOnce(std::chrono::milliseconds wait);
+  // Events applied since the start, and the highest global position applied.
+  uint64_t applied() const;
+  uint64_t last_position() const;
+
+ private:
+  std::optional<int64_t> NextOffset(const std::string& topic, int32_t partition) override;
+
+  struct Impl;
+  Projector& projector_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cairn::projections
+
+#endif  // CAIRN_PROJECTIONS_KAFKA_RUNNER_H_
