@@ -37,6 +37,7 @@ bench: build
 	$(BUILD_DIR)/tools/cairn/cairn bench replay
 	$(BUILD_DIR)/tools/cairn/cairn bench commands
 	$(BUILD_DIR)/tools/cairn/cairn bench kafka
+	$(BUILD_DIR)/tools/cairn/cairn bench projections
 
 clean:
 	rm -rf $(BUILD_DIR)

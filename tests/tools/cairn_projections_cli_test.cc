@@ -90,6 +90,11 @@ TEST_F(CairnProjectionsCli, ProjectionsRunKeepsTheReadModelCurrentUntilSigterm) 
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_EQ(Cairn({"query", "order", "2"}).exit_code, 0) << runner.Stderr();
+  // Any SQLite client reads the model while the projector holds it.
+  ProcessResult shell = testing::Run("/usr/bin/sqlite3", {"-readonly", dir_.Sub("data") + "/projections/order_summary.sqlite",
+                                                          "SELECT count(*) FROM order_summary"});
+  EXPECT_EQ(shell.exit_code, 0) << shell.err;
+  EXPECT_EQ(shell.out, "2\n");
   EXPECT_EQ(runner.Stop(SIGTERM), 0) << runner.Stderr();
   ProcessResult second = Cairn({"projections", "status", "--json"});
   EXPECT_EQ(Lines(second.out)[0]["state"], "current");
