@@ -172,14 +172,23 @@ void ProjectionRunner::ResetFeed() {
 Status ProjectionRunner::Start() {
   CAIRN_RETURN_IF_ERROR(Open());
   impl_->thread = std::thread([this] {
+    auto pause = [this](std::chrono::milliseconds how_long) {
+      const auto until = std::chrono::steady_clock::now() + how_long;
+      while (!impl_->stop && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    };
     while (!impl_->stop) {
       Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
-      if (!ran.ok()) {
-        if (ran.status().code() != StatusCode::kFailedPrecondition) {
-          impl_->Set(ProjectorState::kFailed, ran.status().ToString());
-          spdlog::error("projector {} failed: {}", projector_.name(), ran.status().ToString());
-        }
-        while (!impl_->stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (ran.ok()) continue;
+      const StatusCode code = ran.status().code();
+      if (code == StatusCode::kFailedPrecondition) {
+        pause(std::chrono::hours(1));  // stopped by its policy: a restart after the fix resumes it
+      } else if (code == StatusCode::kUnavailable) {
+        spdlog::warn("projector {}: {}; retrying", projector_.name(), ran.status().ToString());
+        pause(std::chrono::seconds(1));  // the batch was rolled back: it is read again
+      } else {
+        impl_->Set(ProjectorState::kFailed, ran.status().ToString());
+        spdlog::error("projector {} failed: {}", projector_.name(), ran.status().ToString());
+        pause(std::chrono::hours(24 * 365));
       }
     }
   });
