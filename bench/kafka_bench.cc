@@ -116,10 +116,7 @@ class LatencyProbe {
   }
   std::pair<double, double> Percentiles() {
     std::lock_guard lock(mu_);
-    std::vector<double> sorted = latencies_ms_;
-    std::sort(sorted.begin(), sorted.end());
-    if (sorted.empty()) return {0, 0};
-    return {sorted[sorted.size() / 2], sorted[std::min(sorted.size() - 1, sorted.size() * 99 / 100)]};
+    return bench::Percentiles(latencies_ms_);
   }
 
  private:
@@ -130,17 +127,6 @@ class LatencyProbe {
   std::mutex mu_;
   std::vector<double> latencies_ms_;
 };
-
-// Calls `send(i)` `rate` times per second for `seconds`.
-template <typename Send>
-void Paced(int rate, int seconds, Send send) {
-  const auto start = Clock::now();
-  const int total = rate * seconds;
-  for (int i = 0; i < total; ++i) {
-    std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<int64_t>(i) * 1000000 / rate));
-    send(i);
-  }
-}
 
 bool WaitFor(LatencyProbe& probe, size_t count) {
   const auto give_up = Clock::now() + std::chrono::seconds(30);
@@ -162,24 +148,7 @@ Result<CaseResult> RunPublishCase(uint64_t events, const std::string& work_dir) 
   fs::remove_all(dir);
   {
     CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store, OpenEventStore(dir, {.durability = Durability::kBuffered}));
-    const Workload workload = MakeWorkload(events);
-    std::vector<StreamAppend> appends;
-    for (uint64_t i = 0; i < events; i += 1000) {
-      appends.clear();
-      for (uint64_t j = i; j < std::min(events, i + 1000); ++j) {
-        appends.push_back({workload.streams[j], ExpectedVersion::Any(), {workload.events[j]}});
-      }
-      std::sort(appends.begin(), appends.end(), [](const auto& a, const auto& b) { return a.stream < b.stream; });
-      std::vector<StreamAppend> merged;
-      for (auto& append : appends) {
-        if (!merged.empty() && merged.back().stream == append.stream) {
-          merged.back().events.push_back(std::move(append.events.front()));
-        } else {
-          merged.push_back(std::move(append));
-        }
-      }
-      CAIRN_RETURN_IF_ERROR(store->Append(merged).status());
-    }
+    CAIRN_RETURN_IF_ERROR(AppendWorkload(*store, MakeWorkload(events), 0, events, 1000, 1));
     std::vector<RecordedEvent> recorded;
     for (uint64_t next = 1; next <= events;) {
       CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> page, store->ReadAll(next, 10000));

@@ -11,6 +11,7 @@
 #include "projections/database.h"
 #include "projections/rebuild.h"
 #include "projections/runner.h"
+#include "bench/workload.h"
 
 namespace cairn::bench {
 namespace {
@@ -159,23 +160,12 @@ Result<CaseResult> RunRebuildCase(uint64_t events, const std::string& work_dir) 
   return result;
 }
 
-namespace {
-
-std::pair<double, double> Percentiles(std::vector<double> values) {
-  if (values.empty()) return {0, 0};
-  std::sort(values.begin(), values.end());
-  return {values[values.size() / 2], values[std::min(values.size() - 1, values.size() * 99 / 100)]};
-}
-
-}  // namespace
-
 Result<ProjectionLagResult> RunProjectionLagCase(int rate, int seconds, const std::string& work_dir) {
   ProjectionLagResult result;
   result.rate = rate;
   result.events = static_cast<uint64_t>(rate) * seconds;
   const std::string dir = work_dir + "/lag";
   fs::remove_all(dir);
-  const auto interval = std::chrono::microseconds(1000000 / rate);
   {
     CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store, OpenEventStore(dir + "/data"));
     EventTypeRegistry types;
@@ -197,20 +187,20 @@ Result<ProjectionLagResult> RunProjectionLagCase(int rate, int seconds, const st
         std::this_thread::sleep_for(std::chrono::microseconds(100));
       }
     });
-    const auto start = Clock::now();
     Status appending = OkStatus();
-    for (uint64_t n = 0; n < result.events && appending.ok(); ++n) {
-      std::this_thread::sleep_until(start + n * interval);
-      auto story = OrderStory(n);
+    Paced(rate, seconds, [&](int n) {
+      if (!appending.ok()) return;
+      auto story = OrderStory(static_cast<uint64_t>(n));
       Result<EventData> data = types.Encode(*story.front().second);
-      if (!data.ok()) return data.status();
-      Result<AppendResult> done = store->Append(story.front().first, ExpectedVersion::Any(), {*data});
-      if (!done.ok()) appending = done.status();
-      else {
-        appended[done->events.front().position] = Clock::now();
-        last_appended = done->events.front().position;
+      Result<AppendResult> done =
+          data.ok() ? store->Append(story.front().first, ExpectedVersion::Any(), {*data}) : Result<AppendResult>(data.status());
+      if (!done.ok()) {
+        appending = done.status();
+        return;
       }
-    }
+      appended[done->events.front().position] = Clock::now();
+      last_appended = done->events.front().position;
+    });
     CAIRN_RETURN_IF_ERROR(appending);
     const auto give_up = Clock::now() + std::chrono::seconds(30);
     while (runner.status().checkpoint < result.events && Clock::now() < give_up) {
@@ -228,16 +218,17 @@ Result<ProjectionLagResult> RunProjectionLagCase(int rate, int seconds, const st
                                    " total INTEGER, currency TEXT, placed_at TEXT)"));
     CAIRN_ASSIGN_OR_RETURN(Statement insert, db->Prepare("INSERT INTO order_summary VALUES (?1, 'placed', ?2, 900, 'EUR', ?3)"));
     std::vector<double> latencies;
-    const auto start = Clock::now();
-    for (uint64_t n = 0; n < result.events; ++n) {
-      std::this_thread::sleep_until(start + n * interval);
+    Status inserting = OkStatus();
+    Paced(rate, seconds, [&](int n) {
+      if (!inserting.ok()) return;
       const auto begin = Clock::now();
-      CAIRN_RETURN_IF_ERROR(db->Exec("BEGIN"));
+      inserting = db->Exec("BEGIN");
       insert.Bind(1, std::to_string(n)).Bind(2, "c-" + std::to_string(n % 5000)).Bind(3, "2026-11-26T10:00:00Z");
-      CAIRN_RETURN_IF_ERROR(insert.Run());
-      CAIRN_RETURN_IF_ERROR(db->Exec("COMMIT"));
+      if (inserting.ok()) inserting = insert.Run();
+      if (inserting.ok()) inserting = db->Exec("COMMIT");
       latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
-    }
+    });
+    CAIRN_RETURN_IF_ERROR(inserting);
     std::tie(result.baseline_p50_ms, result.baseline_p99_ms) = Percentiles(latencies);
   }
   fs::remove_all(dir);

@@ -14,36 +14,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
-// Appends events [begin, end) of the workload in appends of `batch` events,
-// each event to its own stream with ExpectedVersion::Any.
-Status AppendRange(EventStore& store, const Workload& workload, uint64_t begin, uint64_t end, int batch,
-                   int stride) {
-  std::vector<StreamAppend> appends;
-  for (uint64_t i = begin; i < end;) {
-    appends.clear();
-    for (int n = 0; n < batch && i < end; ++n, i += stride) {
-      StreamAppend& append = appends.emplace_back();
-      append.stream = workload.streams[i];
-      append.events.push_back(workload.events[i]);
-    }
-    // Events of one stream that land in the same batch share one StreamAppend.
-    if (appends.size() > 1) {
-      std::sort(appends.begin(), appends.end(), [](const auto& a, const auto& b) { return a.stream < b.stream; });
-      std::vector<StreamAppend> merged;
-      for (auto& append : appends) {
-        if (!merged.empty() && merged.back().stream == append.stream) {
-          merged.back().events.push_back(std::move(append.events.front()));
-        } else {
-          merged.push_back(std::move(append));
-        }
-      }
-      appends.swap(merged);
-    }
-    CAIRN_RETURN_IF_ERROR(store.Append(appends).status());
-  }
-  return OkStatus();
-}
-
 std::string DurabilityName(Durability durability) {
   return durability == Durability::kSync ? "sync" : "buffered";
 }
@@ -90,7 +60,7 @@ Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_di
   std::vector<std::thread> clients;
   for (int k = 0; k < c.clients; ++k) {
     clients.emplace_back([&, k] {
-      if (!AppendRange(*store, workload, k, c.events, c.batch, c.clients).ok()) failed = true;
+      if (!AppendWorkload(*store, workload, k, c.events, c.batch, c.clients).ok()) failed = true;
     });
   }
   for (auto& client : clients) client.join();
@@ -115,7 +85,7 @@ Result<CaseResult> RunReplayCase(uint64_t events, const std::string& work_dir) {
     const Workload workload = MakeWorkload(events);
     CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store,
                            OpenEventStore(dir, {.durability = Durability::kBuffered}));
-    CAIRN_RETURN_IF_ERROR(AppendRange(*store, workload, 0, events, 1000, 1));
+    CAIRN_RETURN_IF_ERROR(AppendWorkload(*store, workload, 0, events, 1000, 1));
   }
   uint64_t scanned = 0;
   RunRawScan(dir, &scanned);  // warms the page cache for both runs

@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -57,6 +58,39 @@ Workload MakeWorkload(uint64_t events) {
     event.data = payload;
   }
   return workload;
+}
+
+Status AppendWorkload(EventStore& store, const Workload& workload, uint64_t begin, uint64_t end, int batch,
+                      int stride) {
+  std::vector<StreamAppend> appends;
+  for (uint64_t i = begin; i < end;) {
+    appends.clear();
+    for (int n = 0; n < batch && i < end; ++n, i += stride) {
+      StreamAppend& append = appends.emplace_back();
+      append.stream = workload.streams[i];
+      append.events.push_back(workload.events[i]);
+    }
+    if (appends.size() > 1) {
+      std::sort(appends.begin(), appends.end(), [](const auto& a, const auto& b) { return a.stream < b.stream; });
+      std::vector<StreamAppend> merged;
+      for (auto& append : appends) {
+        if (!merged.empty() && merged.back().stream == append.stream) {
+          merged.back().events.push_back(std::move(append.events.front()));
+        } else {
+          merged.push_back(std::move(append));
+        }
+      }
+      appends.swap(merged);
+    }
+    CAIRN_RETURN_IF_ERROR(store.Append(appends).status());
+  }
+  return OkStatus();
+}
+
+std::pair<double, double> Percentiles(std::vector<double> values) {
+  if (values.empty()) return {0, 0};
+  std::sort(values.begin(), values.end());
+  return {values[values.size() / 2], values[std::min(values.size() - 1, values.size() * 99 / 100)]};
 }
 
 double RunRawBaseline(const Workload& workload, const BaselineOptions& options, const std::string& dir) {

@@ -3,11 +3,14 @@
 #ifndef CAIRN_BENCH_WORKLOAD_H_
 #define CAIRN_BENCH_WORKLOAD_H_
 
+#include <chrono>
 #include <cstdint>
+#include <thread>
+#include <utility>
 #include <string>
 #include <vector>
 
-#include "store/event.h"
+#include "store/event_store.h"
 
 namespace cairn::bench {
 
@@ -20,6 +23,25 @@ struct Workload {
 };
 
 Workload MakeWorkload(uint64_t events);
+
+// Appends events begin, begin + stride, ... (below end) of `workload` in
+// appends of `batch` events; events of one stream in a batch share one StreamAppend.
+Status AppendWorkload(EventStore& store, const Workload& workload, uint64_t begin, uint64_t end, int batch,
+                      int stride);
+
+// Calls `send(i)` for i in [0, rate * seconds), `rate` times per second.
+template <typename Send>
+void Paced(int rate, int seconds, Send send) {
+  const auto start = std::chrono::steady_clock::now();
+  const int total = rate * seconds;
+  for (int i = 0; i < total; ++i) {
+    std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<int64_t>(i) * 1000000 / rate));
+    send(i);
+  }
+}
+
+// The median and the 99th percentile.
+std::pair<double, double> Percentiles(std::vector<double> values);
 
 // The raw RocksDB baseline: the keys and values Cairn would write for the
 // same events (DESIGN.md's layout), written in batches of `batch` events from

@@ -7,6 +7,8 @@
 
 #include <chrono>
 
+#include "store/event.h"
+
 namespace cairn {
 namespace {
 
@@ -37,12 +39,7 @@ class JsonLineFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(msg.time.time_since_epoch()).count();
-    std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
-    std::tm utc;
-    gmtime_r(&seconds, &utc);
-    char time[40];
-    size_t n = std::strftime(time, sizeof(time), "%Y-%m-%dT%H:%M:%S", &utc);
-    std::snprintf(time + n, sizeof(time) - n, ".%06lldZ", static_cast<long long>(micros % 1000000));
+    const std::string time = FormatTimestamp(micros);
     dest.append(std::string_view("{\"time\":\""));
     dest.append(std::string_view(time));
     dest.append(std::string_view("\",\"level\":"));

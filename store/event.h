@@ -48,6 +48,9 @@ struct RecordedEvent {
   std::string data;
 };
 
+// "2026-11-26T10:15:30.123456Z": how Cairn writes a recorded_at (UTC).
+std::string FormatTimestamp(int64_t micros_since_epoch);
+
 // "order-42" -> "order"; a stream id without '-' is its own category.
 std::string_view CategoryOf(std::string_view stream);
 

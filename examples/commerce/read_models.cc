@@ -23,15 +23,6 @@ Status Run(Database& db, std::string_view sql, const Values&... values) {
   return statement->Run();
 }
 
-std::string Iso8601(int64_t micros) {
-  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
-  std::tm utc;
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + n, sizeof(text) - n, ".%06lldZ", static_cast<long long>(micros % 1000000));
-  return text;
-}
 
 // A projector of commerce events: decodes (and upcasts) before applying.
 class CommerceProjector : public projections::Projector {
@@ -77,7 +68,7 @@ class OrderSummary final : public CommerceProjector {
 
  protected:
   Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
-    const std::string at = Iso8601(event.recorded_at_us);
+    const std::string at = FormatTimestamp(event.recorded_at_us);
     if (const auto* placed = As<OrderPlaced>(message)) {
       return Run(db,
                  "INSERT INTO orders (order_id, status, customer_id, total, currency, placed_at)"
@@ -158,7 +149,7 @@ class CustomerOrders final : public CommerceProjector {
                  " last_order_id = CASE WHEN (excluded.last_order_at, excluded.last_order_id) > (last_order_at, last_order_id)"
                  " THEN excluded.last_order_id ELSE last_order_id END,"
                  " last_order_at = max(last_order_at, excluded.last_order_at)",
-                 placed->customer_id(), placed->order_id(), Iso8601(event.recorded_at_us));
+                 placed->customer_id(), placed->order_id(), FormatTimestamp(event.recorded_at_us));
     }
     if (const auto* confirmed = As<OrderConfirmed>(message)) {
       return Run(db,
@@ -187,7 +178,7 @@ class ChargeLedger final : public CommerceProjector {
  protected:
   Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
     const int64_t position = static_cast<int64_t>(event.position);
-    const std::string at = Iso8601(event.recorded_at_us);
+    const std::string at = FormatTimestamp(event.recorded_at_us);
     constexpr std::string_view kInsert =
         "INSERT INTO charge_ledger (position, charge_id, order_id, customer_id, kind, amount, currency, reference, at)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -227,7 +218,7 @@ class NotificationStatus final : public CommerceProjector {
 
  protected:
   Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
-    const std::string at = Iso8601(event.recorded_at_us);
+    const std::string at = FormatTimestamp(event.recorded_at_us);
     if (const auto* queued = As<NotificationQueued>(message)) {
       return Run(db,
                  "INSERT INTO notification_status (notification_id, order_id, recipient, template, attempts, state,"
@@ -280,7 +271,7 @@ class AuditLog final : public CommerceProjector {
                "INSERT INTO audit_log (position, stream, type, event_id, correlation_id, causation_id, recorded_at, data)"
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                static_cast<int64_t>(event.position), event.stream, event.type, event.event_id.ToString(),
-               metadata(kCorrelationIdKey), metadata(kCausationIdKey), Iso8601(event.recorded_at_us), json);
+               metadata(kCorrelationIdKey), metadata(kCausationIdKey), FormatTimestamp(event.recorded_at_us), json);
   }
 };
 

@@ -92,15 +92,6 @@ std::string PayloadRenderer::Render(const RecordedEvent& event) {
   return nlohmann::json{{"base64", Base64(event.data)}}.dump();
 }
 
-std::string Iso8601(int64_t micros) {
-  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
-  std::tm utc;
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + n, sizeof(text) - n, ".%06lldZ", static_cast<long long>(micros % 1000000));
-  return text;
-}
 
 std::string EventJsonLine(const RecordedEvent& event, PayloadRenderer& renderer) {
   nlohmann::ordered_json metadata = nlohmann::ordered_json::object();
@@ -111,7 +102,7 @@ std::string EventJsonLine(const RecordedEvent& event, PayloadRenderer& renderer)
   line["version"] = event.version;
   line["type"] = event.type;
   line["event_id"] = event.event_id.ToString();
-  line["recorded_at"] = Iso8601(event.recorded_at_us);
+  line["recorded_at"] = FormatTimestamp(event.recorded_at_us);
   line["metadata"] = metadata;
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   text.pop_back();  // the closing brace: data goes last, spliced in as rendered

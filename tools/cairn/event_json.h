@@ -35,9 +35,6 @@ class PayloadRenderer {
   std::map<std::string, std::unique_ptr<Schema>> schemas_;  // null: none stored
 };
 
-// "2026-11-26T10:15:30.123456Z"
-std::string Iso8601(int64_t micros_since_epoch);
-
 // One line: position, stream, version, type, event_id, recorded_at, metadata, data.
 std::string EventJsonLine(const RecordedEvent& event, PayloadRenderer& renderer);
 
