@@ -66,7 +66,13 @@ Result<RecordedEvent> EventTypeRegistry::Upcast(RecordedEvent event) const {
 }
 
 Result<std::unique_ptr<google::protobuf::Message>> EventTypeRegistry::Decode(const RecordedEvent& stored) const {
+  // Most events have their current shape: parse them without a copy.
+  if (upcasters_.find({stored.type, stored.schema_version}) == upcasters_.end()) return Parse(stored);
   CAIRN_ASSIGN_OR_RETURN(RecordedEvent event, Upcast(stored));
+  return Parse(event);
+}
+
+Result<std::unique_ptr<google::protobuf::Message>> EventTypeRegistry::Parse(const RecordedEvent& event) const {
   auto it = by_full_name_.find(event.content_type);
   if (it == by_full_name_.end()) {
     return FailedPreconditionError("event type " + event.content_type + " at global position " +

@@ -47,6 +47,9 @@ class EventTypeRegistry {
   Status SaveSchemas(EventStore& store) const;
 
  private:
+  // Parses an event already in its current shape.
+  Result<std::unique_ptr<google::protobuf::Message>> Parse(const RecordedEvent& event) const;
+
   struct Type {
     const google::protobuf::Message* prototype;
     uint32_t schema_version;
