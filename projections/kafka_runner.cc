@@ -42,14 +42,15 @@ KafkaProjectionRunner::KafkaProjectionRunner(Projector& projector, KafkaRunnerOp
 KafkaProjectionRunner::~KafkaProjectionRunner() { (void)Stop(); }
 
 std::optional<int64_t> KafkaProjectionRunner::NextOffset(const std::string& topic, int32_t partition) {
+  // The read model is the only truth about what was applied: a partition it
+  // never saw starts at the beginning, whatever the group committed.
   auto it = impl_->offsets.find({topic, partition});
-  if (it == impl_->offsets.end()) return std::nullopt;
-  return it->second;
+  return it == impl_->offsets.end() ? kafka::kOffsetBeginning : it->second;
 }
 
 Status KafkaProjectionRunner::Open() {
   Impl& impl = *impl_;
-  if (impl.feed) return OkStatus();
+  if (impl.db) return EnsureFeed();
   CAIRN_RETURN_IF_ERROR(impl.file.EnsureExists());
   auto lock = LockFile::Acquire(impl.file.path() + ".lock");
   if (!lock.ok()) return FailedPreconditionError("read model " + projector_.name() + " is " + lock.status().message());
@@ -70,7 +71,12 @@ Status KafkaProjectionRunner::Open() {
     impl.duplicates.Remember(versions.Text(0), static_cast<uint64_t>(versions.Int(1)));
   }
   impl.types = projector_.event_types();
-  CAIRN_ASSIGN_OR_RETURN(impl.feed, kafka::ConsumerFeed::Open(impl.options.consumer, this));
+  return EnsureFeed();
+}
+
+Status KafkaProjectionRunner::EnsureFeed() {
+  if (impl_->feed) return OkStatus();
+  CAIRN_ASSIGN_OR_RETURN(impl_->feed, kafka::ConsumerFeed::Open(impl_->options.consumer, this));
   return OkStatus();
 }
 
@@ -112,7 +118,13 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
     return OkStatus();
   };
   internal::BatchOutcome outcome;
-  CAIRN_RETURN_IF_ERROR(internal::ApplyBatch(*impl.db, projector_, impl.types, events, highest, policy, outcome));
+  if (Status applied = internal::ApplyBatch(*impl.db, projector_, impl.types, events, highest, policy, outcome);
+      !applied.ok()) {
+    // Nothing was kept, but the feed has moved on: leave the group, and the
+    // next run resumes from the offsets the read model holds.
+    impl.feed.reset();
+    return applied;
+  }
   // Committed: the offsets and versions now stand.
   for (const auto& [partition, next] : next_offsets) impl.offsets[partition] = next;
   for (const auto& [stream, version] : versions) impl.duplicates.Remember(stream, version);

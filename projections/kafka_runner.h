@@ -46,6 +46,8 @@ class KafkaProjectionRunner final : public Component, private kafka::OffsetKeepe
 
  private:
   std::optional<int64_t> NextOffset(const std::string& topic, int32_t partition) override;
+  // Joins the group when it is not a member (at Open, and after a failed batch).
+  Status EnsureFeed();
 
   struct Impl;
   Projector& projector_;

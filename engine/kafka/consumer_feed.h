@@ -35,11 +35,14 @@ struct FeedEvent {
   int64_t offset = 0;
 };
 
+// An OffsetKeeper's answer for "from the earliest message Kafka still holds".
+inline constexpr int64_t kOffsetBeginning = -2;
+
 class OffsetKeeper {
  public:
   virtual ~OffsetKeeper() = default;
-  // The next offset to read on a partition just assigned; nullopt: the
-  // group's committed offset, or the earliest.
+  // The next offset to read on a partition just assigned (or
+  // kOffsetBeginning); nullopt: the group's committed offset, or the earliest.
   virtual std::optional<int64_t> NextOffset(const std::string& topic, int32_t partition) = 0;
   // These partitions are being taken away (offset: the next one to read).
   virtual void Revoked(const std::vector<PartitionOffset>& partitions) { (void)partitions; }
