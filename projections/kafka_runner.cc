@@ -128,7 +128,7 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   // Committed: the offsets and versions now stand.
   for (const auto& [partition, next] : next_offsets) impl.offsets[partition] = next;
   for (const auto& [stream, version] : versions) impl.duplicates.Remember(stream, version);
-  impl.applied += events.size();
+  for (const RecordedEvent& event : events) impl.applied += impl.types.empty() || impl.types.count(event.type) > 0;
   impl.last_position = highest;
   return items.size();
 }

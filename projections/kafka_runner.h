@@ -40,7 +40,8 @@ class KafkaProjectionRunner final : public Component, private kafka::OffsetKeepe
   Status Open();
   // Applies the next events from Kafka, waiting up to `wait`; how many it took.
   Result<size_t> RunOnce(std::chrono::milliseconds wait);
-  // Events applied since the start, and the highest global position applied.
+  // Events of its types applied since the start (repeats not counted), and
+  // the highest global position seen.
   uint64_t applied() const;
   uint64_t last_position() const;
 
