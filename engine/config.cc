@@ -166,6 +166,11 @@ void ConfigLoader::Bind(std::string key, Durability* target, std::string help) {
                     std::move(help)};
 }
 
+void ConfigLoader::BindParser(const std::string& key, std::string help,
+                              std::function<Status(const std::string&)> parse) {
+  bindings_[key] = {std::move(parse), std::move(help)};
+}
+
 void ConfigLoader::AllowPrefix(std::string env_prefix) { allowed_prefixes_.push_back(std::move(env_prefix)); }
 
 Status ConfigLoader::Apply(const std::string& key, const std::string& value, const std::string& where) const {

@@ -37,6 +37,20 @@ class ConfigLoader {
   // Comma-separated name=value pairs.
   void Bind(std::string key, std::map<std::string, std::string>* target, std::string help);
   void Bind(std::string key, Durability* target, std::string help);
+  // One of the names in `choices`, stored as its value.
+  template <typename Enum>
+  void BindEnum(std::string key, Enum* target, std::map<std::string, Enum> choices, std::string help) {
+    BindParser(key, std::move(help), [key, target, choices](const std::string& value) {
+      auto it = choices.find(value);
+      if (it == choices.end()) {
+        std::string names;
+        for (const auto& [name, unused] : choices) names += (names.empty() ? "" : ", ") + name;
+        return InvalidArgumentError("config " + key + "='" + value + "': must be one of " + names);
+      }
+      *target = it->second;
+      return OkStatus();
+    });
+  }
   // Variables under these CAIRN_ prefixes belong to someone else (passthroughs).
   void AllowPrefix(std::string env_prefix);
 
@@ -58,6 +72,7 @@ class ConfigLoader {
     std::string help;
   };
   Status Apply(const std::string& key, const std::string& value, const std::string& where) const;
+  void BindParser(const std::string& key, std::string help, std::function<Status(const std::string&)> parse);
 
   std::map<std::string, Binding> bindings_;
   std::vector<std::string> allowed_prefixes_;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/config.h"
 #include "engine/metrics.h"
 #include "engine/service.h"
 #include "projections/projector.h"
@@ -38,6 +39,10 @@ struct RunnerOptions {
   PoisonPolicy poison = PoisonPolicy::kPark;
   Durability durability = Durability::kNormal;
 };
+
+// projection_batch_size, projection_max_delay_ms, projection_retries and
+// projection_poison (park or stop).
+void BindRunnerOptions(ConfigLoader& loader, RunnerOptions& options);
 
 enum class ProjectorState { kIdle, kRunning, kStopped, kFailed };
 std::string_view ProjectorStateName(ProjectorState state);

@@ -96,6 +96,9 @@ Result<std::unique_ptr<ConsumerFeed>> ConsumerFeed::Open(const ConsumerOptions& 
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
       {"queued.max.messages.kbytes", std::to_string(options.max_buffered_kbytes)},
+      // A pattern subscription (^cairn[.].*) finds topics of new categories at the
+      // next metadata refresh: every 5 s rather than librdkafka's 5 min.
+      {"topic.metadata.refresh.interval.ms", "5000"},
   };
   for (const auto& [name, value] : options.properties) properties.emplace_back(name, value);
   for (const auto& [name, value] : properties) {

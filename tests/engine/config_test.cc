@@ -74,6 +74,16 @@ TEST_F(ConfigTest, PassthroughPrefixesAreLeftToTheirOwners) {
   EXPECT_TRUE(loader_.Load("", {{"CAIRN_KAFKA_LINGER_MS", "5"}, {"CAIRN_CONFIG", "ignored here"}}).ok());
 }
 
+TEST_F(ConfigTest, EnumsTakeOnlyTheirNames) {
+  enum class Mode { kPark, kStop } mode = Mode::kPark;
+  loader_.BindEnum("projection_poison", &mode, {{"park", Mode::kPark}, {"stop", Mode::kStop}}, "policy");
+  ASSERT_TRUE(loader_.Load("", {{"CAIRN_PROJECTION_POISON", "stop"}}).ok());
+  EXPECT_EQ(mode, Mode::kStop);
+  Status bad = loader_.Load("", {{"CAIRN_PROJECTION_POISON", "ignore"}});
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("must be one of park, stop"), std::string::npos) << bad.message();
+}
+
 TEST_F(ConfigTest, DescribeListsEveryKeyWithItsVariable) {
   const std::string text = loader_.Describe();
   EXPECT_NE(text.find("snapshot_every  CAIRN_SNAPSHOT_EVERY"), std::string::npos) << text;

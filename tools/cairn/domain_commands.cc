@@ -8,7 +8,7 @@
 
 #include "engine/service.h"
 #include "examples/commerce/commerce.h"
-#include "tools/cairn/cli.h"
+#include "tools/cairn/node_config.h"
 
 namespace cairn::cli {
 namespace {
@@ -84,16 +84,11 @@ int RunCommand(const Context& context, const CommandArgs& args, const Result<Com
   Result<CommandContext> command_context = ContextOf(args);
   if (!command_context.ok()) return Fail(command_context.status());
   // The simulators' rules and the handler's settings come from the configuration.
-  ServiceOptions service;
-  CommerceOptions options;
-  ConfigLoader loader;
-  BindServiceOptions(loader, service);
-  BindCommerceOptions(loader, options);
-  if (Status loaded = loader.LoadFromProcess(); !loaded.ok()) return Fail(loaded);
-  options.handler = service.handler;
+  Result<NodeConfig> config = LoadNodeConfig(context);
+  if (!config.ok()) return Fail(config.status());
   auto store = OpenForWriting(context);
   if (!store.ok()) return Fail(store.status());
-  Commerce commerce(**store, options);
+  Commerce commerce(**store, config->commerce);
   if (Status started = commerce.Start(); !started.ok()) return Fail(started);
   Result<CommandResult> result = commerce.Handle(*command, *command_context);
   if (!result.ok()) {

@@ -12,31 +12,10 @@
 #include "examples/commerce/commerce.h"
 #include "examples/commerce/read_models.h"
 #include "projections/runner.h"
-#include "tools/cairn/cli.h"
+#include "tools/cairn/node_config.h"
 
 namespace cairn::cli {
 namespace {
-
-// Where a node with the embedded mock cluster tells other commands its address.
-std::string BootstrapFile(const std::string& data_dir) { return data_dir + "/kafka-bootstrap"; }
-
-struct NodeConfig {
-  ServiceOptions service;
-  kafka::KafkaOptions kafka;
-  commerce::CommerceOptions commerce;
-};
-
-Result<NodeConfig> LoadNodeConfig(const Context& context) {
-  NodeConfig config;
-  ConfigLoader loader;
-  BindServiceOptions(loader, config.service);
-  kafka::BindKafkaOptions(loader, config.kafka);
-  commerce::BindCommerceOptions(loader, config.commerce);
-  CAIRN_RETURN_IF_ERROR(loader.LoadFromProcess());
-  config.kafka.properties = kafka::KafkaProperties(CairnEnvironment(), loader);
-  config.service.data_dir = context.data_dir;  // --data-dir, else CAIRN_DATA_DIR, else the default
-  return config;
-}
 
 // Prints the Kafka address once the publisher runs, and leaves it in the data dir.
 class Announcer final : public Component {
@@ -81,8 +60,7 @@ int RunNode(const Context& context, bool with_projections) {
   if (with_projections) {
     models = commerce::CommerceReadModels(types);
     for (auto& model : models) {
-      runners.push_back(std::make_unique<projections::ProjectionRunner>(
-          **store, *model, projections::RunnerOptions{.directory = config->service.data_dir + "/projections"}, &metrics));
+      runners.push_back(std::make_unique<projections::ProjectionRunner>(**store, *model, config->projections, &metrics));
       service.Add(*runners.back());
     }
   }

@@ -10,7 +10,10 @@
 #include "projections/read_model_file.h"
 #include "projections/rebuild.h"
 #include "projections/runner.h"
-#include "tools/cairn/cli.h"
+#include "projections/kafka_runner.h"
+#include "tools/cairn/node_config.h"
+
+#include <fstream>
 
 namespace cairn::cli {
 namespace {
@@ -96,18 +99,39 @@ int RunStatus(const Context& context, bool json) {
   return kExitOk;
 }
 
-int RunProjectors(const Context& context, const std::vector<std::string>& names) {
+int RunProjectors(const Context& context, const std::vector<std::string>& names, bool from_kafka) {
+  Result<NodeConfig> config = LoadNodeConfig(context);
+  if (!config.ok()) return Fail(config.status());
   Models models;
   auto chosen = models.Select(names);
   if (!chosen.ok()) return Fail(chosen.status());
-  auto store = OpenForReading(context);  // beside a node that holds the store
-  if (!store.ok()) return Fail(store.status());
   Service service({.threads = 1});
-  std::vector<std::unique_ptr<projections::ProjectionRunner>> runners;
-  for (Projector* projector : *chosen) {
-    runners.push_back(std::make_unique<projections::ProjectionRunner>(**store, *projector,
-                                                                      projections::RunnerOptions{.directory = ProjectionsDir(context)}));
-    service.Add(*runners.back());
+  std::vector<std::unique_ptr<Component>> runners;
+  std::unique_ptr<EventStore> store;
+  if (from_kafka) {
+    std::string brokers = config->kafka.brokers;
+    if (brokers.empty()) std::getline(std::ifstream(BootstrapFile(context.data_dir)), brokers);
+    if (brokers.empty()) return Fail(InvalidArgumentError("--from-kafka needs CAIRN_KAFKA_BROKERS or a running node"));
+    for (Projector* projector : *chosen) {
+      projections::KafkaRunnerOptions options{
+          .directory = config->projections.directory,
+          .consumer = {.brokers = brokers,
+                       .group_id = "cairn-projection-" + projector->name(),
+                       .topics = {"^" + config->kafka.topic_prefix + "[.].*"},
+                       .properties = config->kafka.properties},
+          .batch_size = config->projections.batch_size,
+          .retries = config->projections.retries};
+      runners.push_back(std::make_unique<projections::KafkaProjectionRunner>(*projector, options));
+      service.Add(*runners.back());
+    }
+  } else {
+    auto opened = OpenForReading(context);  // beside a node that holds the store
+    if (!opened.ok()) return Fail(opened.status());
+    store = std::move(opened).value();
+    for (Projector* projector : *chosen) {
+      runners.push_back(std::make_unique<projections::ProjectionRunner>(*store, *projector, config->projections));
+      service.Add(*runners.back());
+    }
   }
   return service.Run();
 }
@@ -237,9 +261,13 @@ void AddProjectionCommands(CLI::App& app, Context& context) {
   status->callback([&context, json] { context.run = [&context, json] { return RunStatus(context, *json); }; });
 
   auto names = std::make_shared<std::vector<std::string>>();
+  auto from_kafka = std::make_shared<bool>(false);
   CLI::App* run = projections->add_subcommand("run", "Run projections until SIGTERM (all when none is named)");
   run->add_option("names", *names, "Projection names");
-  run->callback([&context, names] { context.run = [&context, names] { return RunProjectors(context, *names); }; });
+  run->add_flag("--from-kafka", *from_kafka, "Feed them from Kafka (CAIRN_KAFKA_BROKERS, or the running node's) instead of the store");
+  run->callback([&context, names, from_kafka] {
+    context.run = [&context, names, from_kafka] { return RunProjectors(context, *names, *from_kafka); };
+  });
 
   auto rebuild_names = std::make_shared<std::vector<std::string>>();
   auto all = std::make_shared<bool>(false);

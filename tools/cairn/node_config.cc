@@ -1,0 +1,22 @@
+#include "tools/cairn/node_config.h"
+
+namespace cairn::cli {
+
+Result<NodeConfig> LoadNodeConfig(const Context& context) {
+  NodeConfig config;
+  ConfigLoader loader;
+  BindServiceOptions(loader, config.service);
+  kafka::BindKafkaOptions(loader, config.kafka);
+  commerce::BindCommerceOptions(loader, config.commerce);
+  projections::BindRunnerOptions(loader, config.projections);
+  CAIRN_RETURN_IF_ERROR(loader.LoadFromProcess());
+  config.kafka.properties = kafka::KafkaProperties(CairnEnvironment(), loader);
+  config.service.data_dir = context.data_dir;  // --data-dir, else CAIRN_DATA_DIR, else the default
+  config.commerce.handler = config.service.handler;
+  config.projections.directory = context.data_dir + "/projections";
+  return config;
+}
+
+std::string BootstrapFile(const std::string& data_dir) { return data_dir + "/kafka-bootstrap"; }
+
+}  // namespace cairn::cli

@@ -1,0 +1,31 @@
+// The configuration of a node and of the commands that act like one: every
+// module's settings, from CAIRN_CONFIG's file and the CAIRN_* variables.
+#ifndef CAIRN_TOOLS_CAIRN_NODE_CONFIG_H_
+#define CAIRN_TOOLS_CAIRN_NODE_CONFIG_H_
+
+#include <string>
+
+#include "engine/kafka/kafka_options.h"
+#include "engine/service.h"
+#include "examples/commerce/commerce.h"
+#include "projections/runner.h"
+#include "tools/cairn/cli.h"
+
+namespace cairn::cli {
+
+struct NodeConfig {
+  ServiceOptions service;
+  kafka::KafkaOptions kafka;
+  commerce::CommerceOptions commerce;
+  projections::RunnerOptions projections;  // directory: <data dir>/projections
+};
+
+// InvalidArgument naming the key for a bad or unknown setting.
+Result<NodeConfig> LoadNodeConfig(const Context& context);
+
+// Where a node with the embedded mock cluster tells other commands its address.
+std::string BootstrapFile(const std::string& data_dir);
+
+}  // namespace cairn::cli
+
+#endif  // CAIRN_TOOLS_CAIRN_NODE_CONFIG_H_
