@@ -5,26 +5,14 @@
 # A second node on the same data dir is refused with the lock holder named.
 set -euo pipefail
 cairn=$1
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- serve:"; cat "$work/serve.out" 2>/dev/null || true; exit 1; }
-export CAIRN_DATA_DIR=$work/data
+source "$(dirname "$0")/kafka_script_lib.sh"
 
 for i in 1 2 3; do
   "$cairn" append "order-$i" OrderPlaced --data "{\"n\":$i}" --metadata "correlation_id=checkout-$i" > /dev/null
 done
 "$cairn" append charge-1 ChargeRequested --data '{"amount":900}' > /dev/null
 
-"$cairn" kafka mock --brokers 1 --port-file "$work/port" > "$work/mock.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || fail "the mock cluster wrote no port file"
+start_mock > /dev/null
 bootstrap=$(cat "$work/port")
 
 CAIRN_KAFKA_BROKERS=$bootstrap "$cairn" kafka serve > "$work/serve.out" 2>&1 &

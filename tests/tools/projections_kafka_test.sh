@@ -4,24 +4,12 @@
 # order_summary current from the topics, and `cairn query` reads it.
 set -euo pipefail
 cairn=$1
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; cat "$work"/*.out 2>/dev/null || true; exit 1; }
-export CAIRN_DATA_DIR=$work/data
+source "$(dirname "$0")/kafka_script_lib.sh"
 
 "$cairn" command order place --order-id 7 --customer c-1 --currency EUR --line tea:2:450 > /dev/null
 "$cairn" command order confirm --order-id 7 > /dev/null
 
-"$cairn" kafka mock --brokers 1 --port-file "$work/port" > "$work/mock.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || fail "the mock cluster wrote no port file"
+start_mock > /dev/null
 export CAIRN_KAFKA_BROKERS=$(cat "$work/port")
 
 "$cairn" kafka serve > "$work/serve.out" 2>&1 &
