@@ -32,7 +32,7 @@ void BindRunnerOptions(ConfigLoader& loader, RunnerOptions& options) {
 }
 
 std::string ReadModelPath(const std::string& directory, const std::string& name) {
-  return directory + "/" + name + ".sqlite";
+  return ReadModelFile(directory, name).path();
 }
 
 struct ProjectionRunner::Impl {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "store/event_store.h"
+#include "store/internal/record_codec.h"
 #include "store/lock_file.h"
 
 namespace cairn::internal {
@@ -151,6 +152,7 @@ class RocksDbEventStore final : public EventStore {
   std::thread writer_;
 
   // Owned by whoever commits (committing_ hands it over under queue_mu_).
+  ChainHasher hasher_;
   std::string chain_head_;
   std::unordered_map<std::string, StreamHeadEntry> head_cache_;
 

@@ -145,7 +145,6 @@ void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
   rocksdb::WriteBatch batch;
   uint64_t next_position = head_.load(std::memory_order_relaxed) + 1;
   std::string chain = chain_head_;
-  ChainHasher hasher;
   RecordPlacement placement;
   std::string value;
   bool wrote = false;
@@ -172,7 +171,7 @@ void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
       for (const EventData& data : append.events) {
         placement.event_id = data.event_id.is_nil() ? Uuid::Random() : data.event_id;
         placement.position = next_position++;
-        EncodeRecord(data, placement, hasher, chain, value);
+        EncodeRecord(data, placement, hasher_, chain, value);
         const std::string position_key = PositionKey(placement.position);
         batch.Put(cf(kEventsCf), position_key, value);
         batch.Put(cf(kStreamsCf), StreamVersionKey(append.stream, placement.version), position_key);

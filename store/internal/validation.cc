@@ -74,11 +74,13 @@ using internal::ValidateStreamId;
 
 Status ValidateAppend(const std::vector<StreamAppend>& appends, const StoreOptions& options) {
   if (appends.empty()) return InvalidArgumentError("append has no streams");
+  // A lone event cannot repeat a stream or an id: spare the common append the sets.
+  const bool may_repeat = appends.size() > 1 || appends.front().events.size() > 1;
   std::set<std::string_view> streams;
   std::set<Uuid> event_ids;
   for (const StreamAppend& append : appends) {
     CAIRN_RETURN_IF_ERROR(ValidateStreamId(append.stream));
-    if (!streams.insert(append.stream).second) {
+    if (may_repeat && !streams.insert(append.stream).second) {
       return InvalidArgumentError("stream " + append.stream + " appears twice in one append");
     }
     if (append.events.empty()) {
@@ -86,7 +88,7 @@ Status ValidateAppend(const std::vector<StreamAppend>& appends, const StoreOptio
     }
     for (const EventData& event : append.events) {
       CAIRN_RETURN_IF_ERROR(ValidateEvent(event, append.stream, options));
-      if (!event.event_id.is_nil() && !event_ids.insert(event.event_id).second) {
+      if (may_repeat && !event.event_id.is_nil() && !event_ids.insert(event.event_id).second) {
         return InvalidArgumentError("event id " + event.event_id.ToString() + " appears twice in one append");
       }
     }

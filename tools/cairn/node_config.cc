@@ -13,9 +13,11 @@ Result<NodeConfig> LoadNodeConfig(const Context& context) {
   config.kafka.properties = kafka::KafkaProperties(CairnEnvironment(), loader);
   config.service.data_dir = context.data_dir;  // --data-dir, else CAIRN_DATA_DIR, else the default
   config.commerce.handler = config.service.handler;
-  config.projections.directory = context.data_dir + "/projections";
+  config.projections.directory = ProjectionsDirectory(context.data_dir);
   return config;
 }
+
+std::string ProjectionsDirectory(const std::string& data_dir) { return data_dir + "/projections"; }
 
 std::string BootstrapFile(const std::string& data_dir) { return data_dir + "/kafka-bootstrap"; }
 

@@ -23,6 +23,9 @@ struct NodeConfig {
 // InvalidArgument naming the key for a bad or unknown setting.
 Result<NodeConfig> LoadNodeConfig(const Context& context);
 
+// Where the read models of a data dir live.
+std::string ProjectionsDirectory(const std::string& data_dir);
+
 // Where a node with the embedded mock cluster tells other commands its address.
 std::string BootstrapFile(const std::string& data_dir);
 

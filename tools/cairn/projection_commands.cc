@@ -21,8 +21,6 @@ namespace {
 using projections::Database;
 using projections::Projector;
 
-std::string ProjectionsDir(const Context& context) { return context.data_dir + "/projections"; }
-
 // The commerce read models the tool knows, with the registry they decode with.
 struct Models {
   Models() {
@@ -75,7 +73,7 @@ int RunStatus(const Context& context, bool json) {
   Models models;
   if (!json) std::printf("%-22s %-8s %12s %12s %10s %8s\n", "projection", "state", "checkpoint", "head", "lag", "parked");
   for (const auto& model : models.all) {
-    const std::string path = projections::ReadModelPath(ProjectionsDir(context), model->name());
+    const std::string path = projections::ReadModelPath(ProjectionsDirectory(context.data_dir), model->name());
     std::optional<int64_t> checkpoint = QueryInt(path, "SELECT position FROM cairn_checkpoint");
     const int64_t parked = QueryInt(path, "SELECT count(*) FROM cairn_parked").value_or(0);
     const std::string state = !checkpoint ? "not built" : static_cast<uint64_t>(*checkpoint) >= head ? "current" : "behind";
@@ -152,7 +150,7 @@ int RunRebuild(const Context& context, const std::vector<std::string>& names, bo
                    static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.head), p.events_per_s, eta);
     };
   }
-  Status rebuilt = projections::Rebuild(**store, *chosen, ProjectionsDir(context), options);
+  Status rebuilt = projections::Rebuild(**store, *chosen, ProjectionsDirectory(context.data_dir), options);
   if (terminal) std::fprintf(stderr, "\n");
   if (!rebuilt.ok()) return Fail(rebuilt);
   for (Projector* projector : *chosen) {
@@ -168,7 +166,7 @@ int RunReset(const Context& context, const std::string& name) {
   Models models;
   auto chosen = models.Select({name});
   if (!chosen.ok()) return Fail(chosen.status());
-  Status removed = projections::ReadModelFile(ProjectionsDir(context), name).Remove();
+  Status removed = projections::ReadModelFile(ProjectionsDirectory(context.data_dir), name).Remove();
   if (!removed.ok()) return Fail(removed);
   std::cout << nlohmann::ordered_json{{"reset", name}}.dump() << '\n';
   return kExitOk;
@@ -180,7 +178,7 @@ int RunParked(const Context& context, const std::string& name, bool replay) {
   if (!chosen.ok()) return Fail(chosen.status());
   auto store = OpenForReading(context);
   if (!store.ok()) return Fail(store.status());
-  projections::ProjectionRunner runner(**store, *chosen->front(), {.directory = ProjectionsDir(context)});
+  projections::ProjectionRunner runner(**store, *chosen->front(), {.directory = ProjectionsDirectory(context.data_dir)});
   auto parked = runner.Parked();
   if (!parked.ok()) return Fail(parked.status());
   int failures = 0;
@@ -226,7 +224,7 @@ Result<nlohmann::ordered_json> QueryRows(const std::string& path, const std::str
 }
 
 int RunQueryOrder(const Context& context, const std::string& order_id) {
-  auto rows = QueryRows(projections::ReadModelPath(ProjectionsDir(context), "order_summary"),
+  auto rows = QueryRows(projections::ReadModelPath(ProjectionsDirectory(context.data_dir), "order_summary"),
                         "SELECT * FROM order_summary WHERE order_id = ?1", order_id);
   if (!rows.ok()) return Fail(UnavailableError("the order_summary read model cannot be read: " + rows.status().message()));
   if (rows->empty()) return Fail(NotFoundError("order " + order_id + " not found in order_summary"));
@@ -235,7 +233,7 @@ int RunQueryOrder(const Context& context, const std::string& order_id) {
 }
 
 int RunQueryCustomer(const Context& context, const std::string& customer_id) {
-  const std::string path = projections::ReadModelPath(ProjectionsDir(context), "customer_orders");
+  const std::string path = projections::ReadModelPath(ProjectionsDirectory(context.data_dir), "customer_orders");
   auto summary = QueryRows(path, "SELECT * FROM customer_orders WHERE customer_id = ?1", customer_id);
   auto totals = QueryRows(path, "SELECT currency, total FROM customer_confirmed_totals WHERE customer_id = ?1", customer_id);
   if (!summary.ok() || !totals.ok()) return Fail(UnavailableError("the customer_orders read model cannot be read"));
