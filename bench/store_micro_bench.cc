@@ -17,24 +17,6 @@ std::string MakeTempDir() {
   return mkdtemp(pattern.data());
 }
 
-void BM_UuidRandom(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(Uuid::Random());
-}
-BENCHMARK(BM_UuidRandom);
-
-void BM_MemoryStoreAppend(benchmark::State& state) {
-  auto store = NewMemoryEventStore();
-  const bench::Workload workload = bench::MakeWorkload(1000);
-  uint64_t i = 0;
-  for (auto _ : state) {
-    EventData event = workload.events[i % 1000];
-    event.event_id = Uuid();
-    auto result = store->Append(workload.streams[i++ % 1000], ExpectedVersion::Any(), {event});
-    benchmark::DoNotOptimize(result);
-  }
-}
-BENCHMARK(BM_MemoryStoreAppend);
-
 // One event per write, no fsync: the raw write of the same keys, then Cairn's
 // append with the hand-off, encoding, hashing and the index entries.
 void BM_BufferedAppend_RawRocksDb(benchmark::State& state) {
