@@ -26,6 +26,16 @@ const char* Pragma(Durability durability) {
   return "PRAGMA synchronous=FULL";
 }
 
+// Turns off SQLite's memory accounting, which takes a process-wide mutex for
+// every allocation. It can only change before SQLite initializes.
+void ConfigureSqlite() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
 }  // namespace
 
 struct Statement::Impl {
@@ -47,6 +57,11 @@ Statement& Statement::Bind(int index, int64_t value) {
 Statement& Statement::Bind(int index, std::string_view text) {
   sqlite3_bind_text(impl_->statement, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
+}
+
+void Statement::BindInPlace(int index, std::string_view text) {
+  // Run resets and clears the bindings before the text can go away.
+  sqlite3_bind_text(impl_->statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
 Statement& Statement::BindNull(int index) {
@@ -99,6 +114,7 @@ Database::Database(std::unique_ptr<Impl> impl, std::string path) : impl_(std::mo
 Database::~Database() { cache_.clear(); }  // statements go before the connection
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Durability durability) {
+  ConfigureSqlite();
   auto impl = std::make_unique<Impl>();
   if (sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
@@ -112,6 +128,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Durabi
 }
 
 Result<std::unique_ptr<Database>> Database::OpenReadOnly(const std::string& path) {
+  ConfigureSqlite();
   auto impl = std::make_unique<Impl>();
   if (sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     return SqliteError(impl->db, "cannot open " + path);

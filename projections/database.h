@@ -32,6 +32,14 @@ class Statement {
   Result<bool> Step();
   // Runs a statement that returns no rows, then resets it for the next use.
   Status Run();
+  // Binds `values` to ?1, ?2, ... and runs as above. The values are not
+  // copied: SQLite reads them in place, as they outlive the call.
+  template <typename... Values>
+  Status Run(const Values&... values) {
+    int index = 0;
+    (BindInPlace(++index, values), ...);
+    return Run();
+  }
   void Reset();
 
   int columns() const;
@@ -45,6 +53,8 @@ class Statement {
   friend class Database;
   struct Impl;
   explicit Statement(std::unique_ptr<Impl> impl);
+  void BindInPlace(int index, int64_t value) { Bind(index, value); }
+  void BindInPlace(int index, std::string_view text);
   std::unique_ptr<Impl> impl_;
 };
 
@@ -67,6 +77,12 @@ class Database {
   // A statement prepared once per database and reused, reset and unbound,
   // for SQL that runs for every event. Valid while the database is open.
   Result<Statement*> Cached(std::string_view sql);
+  // Runs cached `sql` with `values` bound to ?1, ?2, ...: a statement that returns no rows.
+  template <typename... Values>
+  Status Run(std::string_view sql, const Values&... values) {
+    CAIRN_ASSIGN_OR_RETURN(Statement * statement, Cached(sql));
+    return statement->Run(values...);
+  }
   Status SetDurability(Durability durability);
   const std::string& path() const { return path_; }
 

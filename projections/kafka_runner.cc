@@ -102,18 +102,14 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   policy.retries = impl.options.retries;
   policy.save_progress = [&](Database& db) -> Status {
     for (const auto& [partition, next] : next_offsets) {
-      CAIRN_ASSIGN_OR_RETURN(Statement * save, db.Cached(
-          "INSERT INTO cairn_offsets (topic, partition, next_offset) VALUES (?1, ?2, ?3)"
-          " ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset"));
-      save->Bind(1, partition.first).Bind(2, int64_t{partition.second}).Bind(3, next);
-      CAIRN_RETURN_IF_ERROR(save->Run());
+      CAIRN_RETURN_IF_ERROR(db.Run("INSERT INTO cairn_offsets (topic, partition, next_offset) VALUES (?1, ?2, ?3)"
+                                   " ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset",
+                                   partition.first, int64_t{partition.second}, next));
     }
     for (const auto& [stream, version] : versions) {
-      CAIRN_ASSIGN_OR_RETURN(Statement * save, db.Cached(
-          "INSERT INTO cairn_stream_versions (stream, version) VALUES (?1, ?2)"
-          " ON CONFLICT(stream) DO UPDATE SET version = excluded.version"));
-      save->Bind(1, stream).Bind(2, static_cast<int64_t>(version));
-      CAIRN_RETURN_IF_ERROR(save->Run());
+      CAIRN_RETURN_IF_ERROR(db.Run("INSERT INTO cairn_stream_versions (stream, version) VALUES (?1, ?2)"
+                                   " ON CONFLICT(stream) DO UPDATE SET version = excluded.version",
+                                   stream, static_cast<int64_t>(version)));
     }
     return OkStatus();
   };

@@ -48,7 +48,8 @@ struct RecordedEvent {
   std::string data;
 };
 
-// "2026-11-26T10:15:30.123456Z": how Cairn writes a recorded_at (UTC).
+// "2026-11-26T10:15:30.123456Z": how Cairn writes a recorded_at (UTC). A
+// time outside the years 0000-9999 is written as its microseconds, "…us".
 std::string FormatTimestamp(int64_t micros_since_epoch);
 
 // "order-42" -> "order"; a stream id without '-' is its own category.

@@ -1,9 +1,8 @@
 #include "examples/commerce/commerce.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <nlohmann/json.hpp>
 
+#include "engine/message_json.h"
 #include "examples/commerce/rules.h"
 
 namespace cairn::commerce {
@@ -39,13 +38,7 @@ template <Aggregate A>
 Result<std::string> ToJson(const CommandHandler<A>& handler, std::string_view id, const LoadPoint& at) {
   CAIRN_ASSIGN_OR_RETURN(AggregateRoot<A> root, handler.repository().Load(id, at));
   if (!root.version) return NotFoundError(std::string(A::kCategory) + "-" + std::string(id) + " has no events");
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  if (!google::protobuf::util::MessageToJsonString(root.state, &json, options).ok()) {
-    return InternalError("the state does not render as JSON");
-  }
+  const std::string json = MessageToJson(root.state, JsonDefaults::kPrint);
   const std::string stream = nlohmann::json(std::string(A::kCategory) + "-" + std::string(id)).dump();
   return "{\"stream\":" + stream + ",\"version\":" + std::to_string(*root.version) + ",\"state\":" + json + "}";
 }

@@ -1,28 +1,16 @@
 #include "examples/commerce/read_models.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include "examples/commerce/proto/charging.pb.h"
 #include "examples/commerce/proto/notification.pb.h"
 #include "examples/commerce/proto/order.pb.h"
 #include "engine/aggregate.h"
+#include "engine/message_json.h"
 #include "store/event_store.h"
 
 namespace cairn::commerce {
 namespace {
 
 using projections::Database;
-using projections::Statement;
-
-// Runs `sql` with the bound values.
-template <typename... Values>
-Status Run(Database& db, std::string_view sql, const Values&... values) {
-  CAIRN_ASSIGN_OR_RETURN(Statement * statement, db.Cached(sql));
-  int index = 0;
-  (statement->Bind(++index, values), ...);
-  return statement->Run();
-}
-
 
 // A projector of commerce events: decodes (and upcasts) before applying.
 class CommerceProjector : public projections::Projector {
@@ -70,24 +58,23 @@ class OrderSummary final : public CommerceProjector {
   Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
     const std::string at = FormatTimestamp(event.recorded_at_us);
     if (const auto* placed = As<OrderPlaced>(message)) {
-      return Run(db,
-                 "INSERT INTO orders (order_id, status, customer_id, total, currency, placed_at)"
+      return db.Run("INSERT INTO orders (order_id, status, customer_id, total, currency, placed_at)"
                  " VALUES (?1, 'placed', ?2, ?3, ?4, ?5)",
                  placed->order_id(), placed->customer_id(), placed->total(), placed->currency(), at);
     }
     if (const auto* confirmed = As<OrderConfirmed>(message)) {
-      return Run(db, "UPDATE orders SET status = 'confirmed', charge_id = ?2, confirmed_at = ?3 WHERE order_id = ?1",
+      return db.Run("UPDATE orders SET status = 'confirmed', charge_id = ?2, confirmed_at = ?3 WHERE order_id = ?1",
                  confirmed->order_id(), confirmed->charge_id(), at);
     }
     if (const auto* cancelled = As<OrderCancelled>(message)) {
-      return Run(db, "UPDATE orders SET status = 'cancelled', cancel_reason = ?2, cancelled_at = ?3 WHERE order_id = ?1",
+      return db.Run("UPDATE orders SET status = 'cancelled', cancel_reason = ?2, cancelled_at = ?3 WHERE order_id = ?1",
                  cancelled->order_id(), cancelled->reason(), at);
     }
     if (const auto* notified = As<OrderNotified>(message)) {
       return Notification(db, notified->order_id(), notified->notification_id(), "notified", 4);
     }
     if (const auto* queued = As<NotificationQueued>(message)) {
-      CAIRN_RETURN_IF_ERROR(Run(db, "INSERT OR IGNORE INTO notification_orders (notification_id, order_id) VALUES (?1, ?2)",
+      CAIRN_RETURN_IF_ERROR(db.Run("INSERT OR IGNORE INTO notification_orders (notification_id, order_id) VALUES (?1, ?2)",
                                 queued->notification_id(), queued->order_id()));
       return Notification(db, queued->order_id(), queued->notification_id(), "queued", 1);
     }
@@ -102,16 +89,14 @@ class OrderSummary final : public CommerceProjector {
  private:
   static Status Notification(Database& db, const std::string& order_id, const std::string& notification_id,
                              const std::string& state, int64_t rank) {
-    return Run(db,
-               "INSERT INTO order_notifications (order_id, notification_id, state, rank) VALUES (?1, ?2, ?3, ?4)"
+    return db.Run("INSERT INTO order_notifications (order_id, notification_id, state, rank) VALUES (?1, ?2, ?3, ?4)"
                " ON CONFLICT(order_id) DO UPDATE SET notification_id = excluded.notification_id,"
                " state = excluded.state, rank = excluded.rank WHERE excluded.rank > rank",
                order_id, notification_id, state, rank);
   }
   // Sent and failed name only the notification; its queued event (same stream, so earlier) named the order.
   static Status Attempted(Database& db, const std::string& notification_id, const std::string& state, int64_t rank) {
-    return Run(db,
-               "INSERT INTO order_notifications (order_id, notification_id, state, rank)"
+    return db.Run("INSERT INTO order_notifications (order_id, notification_id, state, rank)"
                " SELECT order_id, notification_id, ?2, ?3 FROM notification_orders WHERE notification_id = ?1"
                " ON CONFLICT(order_id) DO UPDATE SET notification_id = excluded.notification_id,"
                " state = excluded.state, rank = excluded.rank WHERE excluded.rank > rank",
@@ -138,13 +123,11 @@ class CustomerOrders final : public CommerceProjector {
  protected:
   Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
     if (const auto* placed = As<OrderPlaced>(message)) {
-      CAIRN_RETURN_IF_ERROR(Run(db,
-                                "INSERT INTO customer_order_totals (order_id, customer_id, total, currency)"
+      CAIRN_RETURN_IF_ERROR(db.Run("INSERT INTO customer_order_totals (order_id, customer_id, total, currency)"
                                 " VALUES (?1, ?2, ?3, ?4)",
                                 placed->order_id(), placed->customer_id(), placed->total(), placed->currency()));
       // The latest order by time, whatever order the events come in.
-      return Run(db,
-                 "INSERT INTO customer_orders (customer_id, orders, last_order_id, last_order_at) VALUES (?1, 1, ?2, ?3)"
+      return db.Run("INSERT INTO customer_orders (customer_id, orders, last_order_id, last_order_at) VALUES (?1, 1, ?2, ?3)"
                  " ON CONFLICT(customer_id) DO UPDATE SET orders = orders + 1,"
                  " last_order_id = CASE WHEN (excluded.last_order_at, excluded.last_order_id) > (last_order_at, last_order_id)"
                  " THEN excluded.last_order_id ELSE last_order_id END,"
@@ -152,8 +135,7 @@ class CustomerOrders final : public CommerceProjector {
                  placed->customer_id(), placed->order_id(), FormatTimestamp(event.recorded_at_us));
     }
     if (const auto* confirmed = As<OrderConfirmed>(message)) {
-      return Run(db,
-                 "INSERT INTO customer_confirmed_totals (customer_id, currency, total)"
+      return db.Run("INSERT INTO customer_confirmed_totals (customer_id, currency, total)"
                  " SELECT customer_id, currency, total FROM customer_order_totals WHERE order_id = ?1"
                  " ON CONFLICT(customer_id, currency) DO UPDATE SET total = total + excluded.total",
                  confirmed->order_id());
@@ -183,17 +165,16 @@ class ChargeLedger final : public CommerceProjector {
         "INSERT INTO charge_ledger (position, charge_id, order_id, customer_id, kind, amount, currency, reference, at)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
     if (const auto* charged = As<ChargeSucceeded>(message)) {
-      return Run(db, kInsert, position, charged->charge_id(), charged->order_id(), charged->customer_id(),
+      return db.Run(kInsert, position, charged->charge_id(), charged->order_id(), charged->customer_id(),
                  std::string("charge"), charged->amount(), charged->currency(), charged->gateway_ref(), at);
     }
     if (const auto* declined = As<ChargeDeclined>(message)) {
-      return Run(db, kInsert, position, declined->charge_id(), declined->order_id(), declined->customer_id(),
+      return db.Run(kInsert, position, declined->charge_id(), declined->order_id(), declined->customer_id(),
                  std::string("declined"), int64_t{0}, declined->currency(), declined->reason(), at);
     }
     if (const auto* refunded = As<ChargeRefunded>(message)) {
       // A refund takes the order, customer and currency of its charge, and a negative amount.
-      return Run(db,
-                 "INSERT INTO charge_ledger (position, charge_id, order_id, customer_id, kind, amount, currency,"
+      return db.Run("INSERT INTO charge_ledger (position, charge_id, order_id, customer_id, kind, amount, currency,"
                  " reference, at) SELECT ?1, charge_id, order_id, customer_id, 'refund', -?2, currency, ?3, ?4"
                  " FROM charge_ledger WHERE charge_id = ?5 AND kind = 'charge'",
                  position, refunded->amount(), refunded->refund_id(), at, refunded->charge_id());
@@ -220,18 +201,16 @@ class NotificationStatus final : public CommerceProjector {
   Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
     const std::string at = FormatTimestamp(event.recorded_at_us);
     if (const auto* queued = As<NotificationQueued>(message)) {
-      return Run(db,
-                 "INSERT INTO notification_status (notification_id, order_id, recipient, template, attempts, state,"
+      return db.Run("INSERT INTO notification_status (notification_id, order_id, recipient, template, attempts, state,"
                  " updated_at) VALUES (?1, ?2, ?3, ?4, 0, 'queued', ?5)",
                  queued->notification_id(), queued->order_id(), queued->recipient(), queued->template_name(), at);
     }
     if (const auto* sent = As<NotificationSent>(message)) {
-      return Run(db, "UPDATE notification_status SET attempts = ?2, state = 'sent', updated_at = ?3 WHERE notification_id = ?1",
+      return db.Run("UPDATE notification_status SET attempts = ?2, state = 'sent', updated_at = ?3 WHERE notification_id = ?1",
                  sent->notification_id(), int64_t{sent->attempt()}, at);
     }
     if (const auto* failed = As<NotificationFailed>(message)) {
-      return Run(db,
-                 "UPDATE notification_status SET attempts = ?2, last_error = ?3, state = ?4, updated_at = ?5"
+      return db.Run("UPDATE notification_status SET attempts = ?2, last_error = ?3, state = ?4, updated_at = ?5"
                  " WHERE notification_id = ?1",
                  failed->notification_id(), int64_t{failed->attempt()}, failed->error(),
                  std::string(failed->gave_up() ? "gave_up" : "failing"), at);
@@ -257,18 +236,12 @@ class AuditLog final : public CommerceProjector {
 
  protected:
   Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
-    std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = true;
-    if (!google::protobuf::util::MessageToJsonString(message, &json, options).ok()) {
-      return InternalError("event at global position " + std::to_string(event.position) + " does not render as JSON");
-    }
+    const std::string json = MessageToJson(message);
     auto metadata = [&](std::string_view key) {
       auto it = event.metadata.find(key);
       return it == event.metadata.end() ? std::string() : it->second;
     };
-    return Run(db,
-               "INSERT INTO audit_log (position, stream, type, event_id, correlation_id, causation_id, recorded_at, data)"
+    return db.Run("INSERT INTO audit_log (position, stream, type, event_id, correlation_id, causation_id, recorded_at, data)"
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                static_cast<int64_t>(event.position), event.stream, event.type, event.event_id.ToString(),
                metadata(kCorrelationIdKey), metadata(kCausationIdKey), FormatTimestamp(event.recorded_at_us), json);

@@ -11,20 +11,15 @@ const char* const kRunnerSchema =
 
 namespace {
 
-Status Exec(Database& db, std::string_view sql) {
-  CAIRN_ASSIGN_OR_RETURN(Statement * statement, db.Cached(sql));
-  return statement->Run();
-}
-
 // Applies `event`, retrying, each failed attempt undone by a savepoint.
 Status ApplyCarefully(Database& db, Projector& projector, const RecordedEvent& event, const BatchPolicy& policy,
                       int& attempts) {
   Status applied = InternalError("not applied");
   for (attempts = 0; attempts <= policy.retries && !applied.ok(); ++attempts) {
-    CAIRN_RETURN_IF_ERROR(Exec(db, "SAVEPOINT event"));
+    CAIRN_RETURN_IF_ERROR(db.Run("SAVEPOINT event"));
     applied = projector.Apply(event, db);
-    if (!applied.ok()) CAIRN_RETURN_IF_ERROR(Exec(db, "ROLLBACK TO event"));
-    CAIRN_RETURN_IF_ERROR(Exec(db, "RELEASE event"));
+    if (!applied.ok()) CAIRN_RETURN_IF_ERROR(db.Run("ROLLBACK TO event"));
+    CAIRN_RETURN_IF_ERROR(db.Run("RELEASE event"));
   }
   return applied;
 }
@@ -54,22 +49,18 @@ Status Transaction(Database& db, Projector& projector, const std::set<std::strin
                                                   event.type + "): " + applied.ToString());
         break;
       }
-      CAIRN_ASSIGN_OR_RETURN(Statement * park, db.Cached(
-          "INSERT OR REPLACE INTO cairn_parked (position, stream, type, error, attempts, parked_at)"
-          " VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"));
-      park->Bind(1, static_cast<int64_t>(event.position)).Bind(2, event.stream).Bind(3, event.type);
-      park->Bind(4, applied.ToString()).Bind(5, static_cast<int64_t>(attempts));
-      CAIRN_RETURN_IF_ERROR(park->Run());
+      CAIRN_RETURN_IF_ERROR(db.Run("INSERT OR REPLACE INTO cairn_parked (position, stream, type, error, attempts, parked_at)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                                   static_cast<int64_t>(event.position), event.stream, event.type,
+                                   applied.ToString(), static_cast<int64_t>(attempts)));
       ++outcome.parked;
       spdlog::warn("projector {} parked global position {}: {}", projector.name(), event.position, applied.ToString());
     }
     outcome.checkpoint = event.position;
   }
-  CAIRN_ASSIGN_OR_RETURN(Statement * save, db.Cached(
-      "INSERT INTO cairn_checkpoint (projector, position) VALUES (?1, ?2)"
-      " ON CONFLICT(projector) DO UPDATE SET position = excluded.position"));
-  save->Bind(1, projector.name()).Bind(2, static_cast<int64_t>(outcome.checkpoint));
-  CAIRN_RETURN_IF_ERROR(save->Run());
+  CAIRN_RETURN_IF_ERROR(db.Run("INSERT INTO cairn_checkpoint (projector, position) VALUES (?1, ?2)"
+                               " ON CONFLICT(projector) DO UPDATE SET position = excluded.position",
+                               projector.name(), static_cast<int64_t>(outcome.checkpoint)));
   return policy.save_progress ? policy.save_progress(db) : OkStatus();
 }
 
@@ -78,10 +69,10 @@ Status Attempt(Database& db, Projector& projector, const std::set<std::string>& 
                const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy, bool careful,
                BatchOutcome& outcome) {
   outcome = BatchOutcome{checkpoint, 0, OkStatus()};
-  CAIRN_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  CAIRN_RETURN_IF_ERROR(db.Run("BEGIN IMMEDIATE"));
   Status done = Transaction(db, projector, types, batch, policy, careful, outcome);
-  if (done.ok()) done = Exec(db, "COMMIT");
-  if (!done.ok()) (void)Exec(db, "ROLLBACK");
+  if (done.ok()) done = db.Run("COMMIT");
+  if (!done.ok()) (void)db.Run("ROLLBACK");
   return done;
 }
 

@@ -3,38 +3,13 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/dynamic_message.h>
-#include <google/protobuf/util/json_util.h>
 
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "engine/message_json.h"
+
 namespace cairn::cli {
-namespace {
-
-std::string Base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = uint8_t(bytes[i]) << 16 | uint8_t(bytes[i + 1]) << 8 | uint8_t(bytes[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(n >> shift) & 63];
-  }
-  if (i + 1 == bytes.size()) {
-    uint32_t n = uint8_t(bytes[i]) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == bytes.size()) {
-    uint32_t n = uint8_t(bytes[i]) << 16 | uint8_t(bytes[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-}  // namespace
 
 struct PayloadRenderer::Schema {
   std::unique_ptr<google::protobuf::DescriptorPool> pool;  // null for types compiled into the tool
@@ -81,13 +56,7 @@ std::string PayloadRenderer::Render(const RecordedEvent& event) {
   }
   if (const Schema* schema = SchemaFor(event.content_type)) {
     std::unique_ptr<google::protobuf::Message> message(schema->prototype->New());
-    std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = true;
-    if (message->ParseFromString(event.data) &&
-        google::protobuf::util::MessageToJsonString(*message, &json, options).ok()) {
-      return json;
-    }
+    if (message->ParseFromString(event.data)) return MessageToJson(*message);
   }
   return nlohmann::json{{"base64", Base64(event.data)}}.dump();
 }
