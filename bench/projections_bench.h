@@ -4,14 +4,16 @@
 #define CAIRN_BENCH_PROJECTIONS_BENCH_H_
 
 #include <string>
+#include <vector>
 
 #include "bench/throughput.h"
 
 namespace cairn::bench {
 
 // Appends `events` commerce events (four per order: placed, charged,
-// confirmed, notification queued), then rebuilds all five read models.
-Result<CaseResult> RunRebuildCase(uint64_t events, const std::string& work_dir);
+// confirmed, notification queued), then rebuilds all five read models on
+// one thread, and again with a thread per read model.
+Result<std::vector<CaseResult>> RunRebuildCases(uint64_t events, const std::string& work_dir);
 
 struct ProjectionLagResult {
   int rate = 0;

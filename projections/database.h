@@ -7,11 +7,11 @@
 #define CAIRN_PROJECTIONS_DATABASE_H_
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "store/status.h"
 
@@ -91,7 +91,12 @@ class Database {
   Database(std::unique_ptr<Impl> impl, std::string path);
   std::unique_ptr<Impl> impl_;
   std::string path_;
-  std::map<std::string, Statement, std::less<>> cache_;
+  // Looked up for every statement a projector runs: hashed, not ordered.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>()(sql); }
+  };
+  std::unordered_map<std::string, Statement, SqlHash, std::equal_to<>> cache_;
 };
 
 }  // namespace cairn::projections

@@ -3,23 +3,120 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <thread>
 
 #include "projections/internal/apply_batch.h"
+#include "projections/internal/page_fan_out.h"
 #include "projections/read_model_file.h"
 
 namespace cairn::projections {
 namespace {
 
 constexpr std::string_view kBulkLoad = "PRAGMA journal_mode=MEMORY; PRAGMA cache_size=-65536";
+constexpr size_t kPagesAhead = 4;  // pages read ahead of the slowest read model
 
-struct Target {
-  Projector* projector;
-  ReadModelFile file;
-  int generation;
-  std::unique_ptr<Database> db;
-  std::set<std::string> types;
-  uint64_t checkpoint = 0;
+// One read model being built in its next generation file.
+class Target {
+ public:
+  Target(Projector& projector, const std::string& directory) : projector_(projector), file_(directory, projector.name()) {}
+
+  Status Open() {
+    generation_ = file_.current() + 1;
+    file_.RemoveGeneration(generation_);  // leftovers of a rebuild that did not finish
+    CAIRN_ASSIGN_OR_RETURN(db_, Database::Open(file_.generation_path(generation_), Durability::kOff));
+    // Nobody reads this file before the swap: a bulk load with the rollback
+    // journal in memory and a large page cache; WAL and syncing come back at the end.
+    CAIRN_RETURN_IF_ERROR(db_->Exec(kBulkLoad));
+    return internal::Migrate(*db_, projector_);
+  }
+
+  Status Apply(const internal::Page& page) {
+    const internal::BatchPolicy park_on_failure{0, false};
+    internal::BatchOutcome outcome;
+    CAIRN_RETURN_IF_ERROR(internal::ApplyBatch(*db_, projector_, types_, page, checkpoint_, park_on_failure, outcome));
+    checkpoint_ = outcome.checkpoint;
+    return OkStatus();
+  }
+
+  // Back to WAL, then one sync for the whole build (the checkpoint syncs the
+  // database file), and closed: ready to swap in.
+  Status Seal() {
+    CAIRN_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL"));
+    CAIRN_RETURN_IF_ERROR(db_->SetDurability(Durability::kFull));
+    CAIRN_RETURN_IF_ERROR(db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+    db_.reset();
+    return OkStatus();
+  }
+
+  Status SwapIn() { return file_.SwapTo(generation_); }
+
+ private:
+  Projector& projector_;
+  ReadModelFile file_;
+  const std::set<std::string> types_ = projector_.event_types();
+  int generation_ = 0;
+  std::unique_ptr<Database> db_;
+  uint64_t checkpoint_ = 0;
 };
+
+// Reads `$all` up to the head as it is now, a page at a time, until `consume` returns false.
+Status ReadPages(EventStore& store, const RebuildOptions& options,
+                 const std::function<bool(std::shared_ptr<const internal::Page>)>& consume) {
+  const auto start = std::chrono::steady_clock::now();
+  uint64_t next = 1;
+  for (;;) {
+    const uint64_t head = store.HeadPosition();
+    if (next > head) break;  // caught up with the head as it is now
+    CAIRN_ASSIGN_OR_RETURN(internal::Page page, store.ReadAll(next, options.page_size));
+    if (page.empty()) break;
+    next = page.back().position + 1;
+    if (!consume(std::make_shared<const internal::Page>(std::move(page)))) break;
+    if (options.progress) {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      options.progress({next - 1, std::max(head, next - 1), seconds > 0 ? (next - 1) / seconds : 0});
+    }
+  }
+  return OkStatus();
+}
+
+Status BuildInline(EventStore& store, std::vector<std::unique_ptr<Target>>& targets, const RebuildOptions& options) {
+  Status applied;
+  CAIRN_RETURN_IF_ERROR(ReadPages(store, options, [&](std::shared_ptr<const internal::Page> page) {
+    for (auto& target : targets) {
+      applied = target->Apply(*page);
+      if (!applied.ok()) return false;
+    }
+    return true;
+  }));
+  CAIRN_RETURN_IF_ERROR(applied);
+  for (auto& target : targets) CAIRN_RETURN_IF_ERROR(target->Seal());
+  return OkStatus();
+}
+
+// The reader stays on the calling thread; every read model is written and
+// sealed on a thread of its own (they are separate SQLite files).
+Status BuildInParallel(EventStore& store, std::vector<std::unique_ptr<Target>>& targets,
+                       const RebuildOptions& options) {
+  internal::PageFanOut fan_out(targets.size(), kPagesAhead);
+  std::vector<std::thread> writers;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    writers.emplace_back([&fan_out, &target = *targets[i], i] {
+      while (std::shared_ptr<const internal::Page> page = fan_out.Next(i)) {
+        if (Status applied = target.Apply(*page); !applied.ok()) return fan_out.Fail(applied);
+        fan_out.Done(i);
+      }
+      if (!fan_out.error().ok()) return;
+      if (Status sealed = target.Seal(); !sealed.ok()) fan_out.Fail(sealed);
+    });
+  }
+  Status read = ReadPages(store, options, [&](std::shared_ptr<const internal::Page> page) {
+    return fan_out.Push(std::move(page));
+  });
+  if (!read.ok()) fan_out.Fail(read);
+  fan_out.Close();
+  for (std::thread& writer : writers) writer.join();
+  return fan_out.error();
+}
 
 }  // namespace
 
@@ -28,47 +125,14 @@ Status Rebuild(EventStore& store, const std::vector<Projector*>& projectors, con
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error) return UnavailableError("cannot create " + directory + ": " + error.message());
-  std::vector<Target> targets;
+  std::vector<std::unique_ptr<Target>> targets;
   for (Projector* projector : projectors) {
-    ReadModelFile file(directory, projector->name());
-    const int generation = file.current() + 1;
-    file.RemoveGeneration(generation);  // leftovers of a rebuild that did not finish
-    Target& target = targets.emplace_back(Target{projector, file, generation, nullptr, projector->event_types()});
-    CAIRN_ASSIGN_OR_RETURN(target.db, Database::Open(file.generation_path(generation), Durability::kOff));
-    // Nobody reads this file before the swap: a bulk load with the rollback
-    // journal in memory and a large page cache; WAL and syncing come back at the end.
-    CAIRN_RETURN_IF_ERROR(target.db->Exec(kBulkLoad));
-    CAIRN_RETURN_IF_ERROR(internal::Migrate(*target.db, *projector));
+    targets.push_back(std::make_unique<Target>(*projector, directory));
+    CAIRN_RETURN_IF_ERROR(targets.back()->Open());
   }
-  const auto start = std::chrono::steady_clock::now();
-  const internal::BatchPolicy park_on_failure{0, false};
-  uint64_t next = 1;
-  for (;;) {
-    const uint64_t head = store.HeadPosition();
-    if (next > head) break;  // caught up with the head as it is now
-    CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> page, store.ReadAll(next, options.page_size));
-    if (page.empty()) break;
-    for (Target& target : targets) {
-      internal::BatchOutcome outcome;
-      CAIRN_RETURN_IF_ERROR(internal::ApplyBatch(*target.db, *target.projector, target.types, page, target.checkpoint,
-                                                 park_on_failure, outcome));
-      target.checkpoint = outcome.checkpoint;
-    }
-    next = page.back().position + 1;
-    if (options.progress) {
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      options.progress({next - 1, std::max(head, next - 1), seconds > 0 ? (next - 1) / seconds : 0});
-    }
-  }
-  for (Target& target : targets) {
-    // Back to WAL, then one sync for the whole build (the checkpoint syncs
-    // the database file), then the swap.
-    CAIRN_RETURN_IF_ERROR(target.db->Exec("PRAGMA journal_mode=WAL"));
-    CAIRN_RETURN_IF_ERROR(target.db->SetDurability(Durability::kFull));
-    CAIRN_RETURN_IF_ERROR(target.db->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
-    target.db.reset();
-    CAIRN_RETURN_IF_ERROR(target.file.SwapTo(target.generation));
-  }
+  CAIRN_RETURN_IF_ERROR(options.parallel && targets.size() > 1 ? BuildInParallel(store, targets, options)
+                                                                : BuildInline(store, targets, options));
+  for (auto& target : targets) CAIRN_RETURN_IF_ERROR(target->SwapIn());
   return OkStatus();
 }
 

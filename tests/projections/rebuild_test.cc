@@ -89,31 +89,57 @@ TEST_F(RebuildTest, ReadersSeeACompleteModelOldOrNewThroughout) {
   EXPECT_EQ(Total(link), kEvents + 500);
 }
 
-TEST_F(RebuildTest, SeveralProjectorsRebuildInOnePass) {
-  class Streams final : public Projector {
-   public:
-    std::string name() const override { return "streams"; }
-    Status Migrate(Database& db) override { return db.Exec("CREATE TABLE IF NOT EXISTS s (stream TEXT PRIMARY KEY)"); }
-    Status Apply(const RecordedEvent& event, Database& db) override {
-      CAIRN_ASSIGN_OR_RETURN(Statement insert, db.Prepare("INSERT OR IGNORE INTO s (stream) VALUES (?1)"));
-      insert.Bind(1, event.stream);
-      return insert.Run();
-    }
-  } streams;
+// The stream names seen, one row each.
+class Streams final : public Projector {
+ public:
+  std::string name() const override { return "streams"; }
+  Status Migrate(Database& db) override { return db.Exec("CREATE TABLE IF NOT EXISTS s (stream TEXT PRIMARY KEY)"); }
+  Status Apply(const RecordedEvent& event, Database& db) override {
+    if (event.position == break_at) CAIRN_RETURN_IF_ERROR(db.Exec("ROLLBACK"));  // wrecks the runner's transaction
+    return db.Run("INSERT OR IGNORE INTO s (stream) VALUES (?1)", event.stream);
+  }
+  uint64_t break_at = 0;
+};
+
+int64_t CountStreams(const std::string& path) {
+  auto db = Database::OpenReadOnly(path);
+  if (!db.ok()) return -1;
+  auto count = (*db)->Prepare("SELECT count(*) FROM s");
+  return count.ok() && *count->Step() ? count->Int(0) : -1;
+}
+
+class RebuildModeTest : public RebuildTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(RebuildModeTest, SeveralProjectorsRebuildInOnePass) {
+  Streams streams;
   const std::string directory = dir_.Sub("projections");
-  Status rebuilt = Rebuild(*store_, {&projector_, &streams}, directory);
+  Status rebuilt = Rebuild(*store_, {&projector_, &streams}, directory, {.parallel = GetParam()});
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.ToString();
   EXPECT_EQ(Total(ReadModelPath(directory, "counts")), kEvents);
-  auto db = Database::OpenReadOnly(ReadModelPath(directory, "streams"));
-  ASSERT_TRUE(db.ok());
-  auto count = (*db)->Prepare("SELECT count(*) FROM s");
-  ASSERT_TRUE(count.ok() && *count->Step());
-  EXPECT_EQ(count->Int(0), 13);
+  EXPECT_EQ(CountStreams(ReadModelPath(directory, "streams")), 13);
   // The checkpoint came along: a runner starts after the rebuilt part.
   ProjectionRunner runner(*store_, streams, {.directory = directory});
   ASSERT_TRUE(runner.Open().ok());
   EXPECT_EQ(runner.status().checkpoint, static_cast<uint64_t>(kEvents));
 }
+
+TEST_P(RebuildModeTest, AFailedBuildSwapsNoReadModel) {
+  Streams streams;
+  const std::string directory = dir_.Sub("projections");
+  ASSERT_TRUE(Rebuild(*store_, {&projector_, &streams}, directory, {.parallel = GetParam()}).ok());
+  Append(1000);
+  streams.break_at = kEvents / 2;
+  Status rebuilt = Rebuild(*store_, {&projector_, &streams}, directory, {.page_size = 1000, .parallel = GetParam()});
+  EXPECT_EQ(rebuilt.code(), StatusCode::kInternal) << rebuilt.ToString();
+  // Both still serve the first build, the projector that did not fail too.
+  EXPECT_EQ(ReadModelFile(directory, "counts").current(), 1);
+  EXPECT_EQ(ReadModelFile(directory, "streams").current(), 1);
+  EXPECT_EQ(Total(ReadModelPath(directory, "counts")), kEvents);
+  EXPECT_EQ(CountStreams(ReadModelPath(directory, "streams")), 13);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, RebuildModeTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& mode) { return mode.param ? "Parallel" : "Inline"; });
 
 }  // namespace
 }  // namespace cairn::projections

@@ -145,9 +145,9 @@ int RunBenchKafka(const BenchArgs& args) {
 int RunBenchProjections(const BenchArgs& args) {
   const std::string dir = WorkDir(args);
   Header(args.json);
-  auto rebuild = bench::RunRebuildCase(args.events ? args.events : 1000000, dir);
+  auto rebuild = bench::RunRebuildCases(args.events ? args.events : 1000000, dir);
   if (!rebuild.ok()) return Fail(rebuild.status());
-  Report(*rebuild, args.json);
+  for (const bench::CaseResult& result : *rebuild) Report(result, args.json);
   auto lag = bench::RunProjectionLagCase(1000, 5, dir);
   if (args.work_dir.empty()) std::filesystem::remove_all(dir);
   if (!lag.ok()) return Fail(lag.status());
