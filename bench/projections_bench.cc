@@ -172,11 +172,13 @@ Result<std::vector<CaseResult>> RunRebuildCases(uint64_t events, const std::stri
     auto models = commerce::CommerceReadModels(types);
     std::vector<projections::Projector*> all;
     for (auto& model : models) all.push_back(model.get());
-    for (bool parallel : {false, true}) {
-      result.name = parallel ? "rebuild 5 read models, 5 threads" : "rebuild 5 read models, 1 thread";
-      result.clients = parallel ? static_cast<int>(all.size()) : 1;
+    // On one thread, then with a writer thread per core beside the reader.
+    const size_t cores = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, all.size());
+    for (size_t threads : {size_t{1}, cores}) {
+      result.name = "rebuild 5 read models, " + std::to_string(threads) + (threads == 1 ? " thread" : " writers");
+      result.clients = static_cast<int>(threads);
       auto start = Clock::now();
-      CAIRN_RETURN_IF_ERROR(projections::Rebuild(*store, all, dir + "/projections", {.parallel = parallel}));
+      CAIRN_RETURN_IF_ERROR(projections::Rebuild(*store, all, dir + "/projections", {.threads = threads}));
       result.cairn_events_per_s = result.events / std::chrono::duration<double>(Clock::now() - start).count();
       results.push_back(result);
     }

@@ -31,8 +31,21 @@ void EventTypeRegistry::Register(const google::protobuf::Message& prototype, uin
   by_full_name_[prototype.GetDescriptor()->full_name()] = {&prototype, schema_version};
 }
 
+google::protobuf::Message& DecodeScratch::For(const google::protobuf::Message& prototype) {
+  std::unique_ptr<google::protobuf::Message>& kept = kept_[prototype.GetDescriptor()];
+  if (!kept) kept.reset(prototype.New());
+  return *kept;
+}
+
 void EventTypeRegistry::AddUpcaster(std::string type, uint32_t from_schema_version, Upcaster upcaster) {
-  upcasters_[{std::move(type), from_schema_version}] = std::move(upcaster);
+  upcasters_[std::move(type)][from_schema_version] = std::move(upcaster);
+}
+
+const EventTypeRegistry::Upcaster* EventTypeRegistry::UpcasterOf(std::string_view type, uint32_t schema_version) const {
+  auto by_type = upcasters_.find(type);
+  if (by_type == upcasters_.end()) return nullptr;
+  auto it = by_type->second.find(schema_version);
+  return it == by_type->second.end() ? nullptr : &it->second;
 }
 
 Result<EventData> EventTypeRegistry::Encode(const google::protobuf::Message& message) const {
@@ -53,11 +66,13 @@ Result<EventData> EventTypeRegistry::Encode(const google::protobuf::Message& mes
 
 Result<RecordedEvent> EventTypeRegistry::Upcast(RecordedEvent event) const {
   for (int step = 0; step < kMaxUpcasts; ++step) {
-    auto it = upcasters_.find({event.type, event.schema_version});
-    if (it == upcasters_.end()) return event;
-    const std::string before = event.type + " v" + std::to_string(event.schema_version);
-    CAIRN_ASSIGN_OR_RETURN(RecordedEvent next, it->second(std::move(event)));
-    if (next.type == it->first.first && next.schema_version <= it->first.second) {
+    const Upcaster* upcaster = UpcasterOf(event.type, event.schema_version);
+    if (!upcaster) return event;
+    const std::string type = event.type;
+    const uint32_t schema_version = event.schema_version;
+    const std::string before = type + " v" + std::to_string(schema_version);
+    CAIRN_ASSIGN_OR_RETURN(RecordedEvent next, (*upcaster)(std::move(event)));
+    if (next.type == type && next.schema_version <= schema_version) {
       return InternalError("the upcaster of " + before + " did not raise the schema version");
     }
     event = std::move(next);
@@ -67,23 +82,43 @@ Result<RecordedEvent> EventTypeRegistry::Upcast(RecordedEvent event) const {
 
 Result<std::unique_ptr<google::protobuf::Message>> EventTypeRegistry::Decode(const RecordedEvent& stored) const {
   // Most events have their current shape: parse them without a copy.
-  if (upcasters_.find({stored.type, stored.schema_version}) == upcasters_.end()) return Parse(stored);
-  CAIRN_ASSIGN_OR_RETURN(RecordedEvent event, Upcast(stored));
-  return Parse(event);
+  if (UpcasterOf(stored.type, stored.schema_version)) {
+    CAIRN_ASSIGN_OR_RETURN(RecordedEvent event, Upcast(stored));
+    return Decode(event);
+  }
+  CAIRN_ASSIGN_OR_RETURN(const Type* type, TypeOf(stored));
+  std::unique_ptr<google::protobuf::Message> message(type->prototype->New());
+  CAIRN_RETURN_IF_ERROR(Parse(stored, *message));
+  return message;
 }
 
-Result<std::unique_ptr<google::protobuf::Message>> EventTypeRegistry::Parse(const RecordedEvent& event) const {
+Result<const google::protobuf::Message*> EventTypeRegistry::Decode(const RecordedEvent& stored,
+                                                                   DecodeScratch& scratch) const {
+  if (UpcasterOf(stored.type, stored.schema_version)) {
+    CAIRN_ASSIGN_OR_RETURN(RecordedEvent event, Upcast(stored));
+    return Decode(event, scratch);
+  }
+  CAIRN_ASSIGN_OR_RETURN(const Type* type, TypeOf(stored));
+  google::protobuf::Message& message = scratch.For(*type->prototype);
+  CAIRN_RETURN_IF_ERROR(Parse(stored, message));
+  return &message;
+}
+
+Result<const EventTypeRegistry::Type*> EventTypeRegistry::TypeOf(const RecordedEvent& event) const {
   auto it = by_full_name_.find(event.content_type);
   if (it == by_full_name_.end()) {
     return FailedPreconditionError("event type " + event.content_type + " at global position " +
                                    std::to_string(event.position) + " is not registered");
   }
-  std::unique_ptr<google::protobuf::Message> message(it->second.prototype->New());
-  if (!message->ParseFromString(event.data)) {
+  return &it->second;
+}
+
+Status EventTypeRegistry::Parse(const RecordedEvent& event, google::protobuf::Message& message) {
+  if (!message.ParseFromString(event.data)) {  // clears what the message held
     return DataLossError("event at global position " + std::to_string(event.position) + " does not parse as " +
                          event.content_type);
   }
-  return message;
+  return OkStatus();
 }
 
 Status EventTypeRegistry::SaveSchemas(EventStore& store) const {

@@ -12,11 +12,25 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "store/event_store.h"
 
 namespace cairn {
+
+// Messages that one thread decodes into again and again: parsing into a
+// kept message reuses its memory. For code that decodes every event of a
+// log, such as a projector. Not thread-safe.
+class DecodeScratch {
+ public:
+  // The kept message of `prototype`'s type, made on first use.
+  google::protobuf::Message& For(const google::protobuf::Message& prototype);
+
+ private:
+  std::unordered_map<const google::protobuf::Descriptor*, std::unique_ptr<google::protobuf::Message>> kept_;
+};
 
 class EventTypeRegistry {
  public:
@@ -42,20 +56,27 @@ class EventTypeRegistry {
   // Upcasts, then parses. FailedPrecondition for an unregistered type,
   // DataLoss when the payload does not parse.
   Result<std::unique_ptr<google::protobuf::Message>> Decode(const RecordedEvent& event) const;
+  // As above, into `scratch`'s message of the type: valid until the next
+  // decode of that type into the same scratch.
+  Result<const google::protobuf::Message*> Decode(const RecordedEvent& event, DecodeScratch& scratch) const;
 
   // Saves the descriptor set of every registered type, so tools render payloads.
   Status SaveSchemas(EventStore& store) const;
 
  private:
-  // Parses an event already in its current shape.
-  Result<std::unique_ptr<google::protobuf::Message>> Parse(const RecordedEvent& event) const;
-
   struct Type {
     const google::protobuf::Message* prototype;
     uint32_t schema_version;
   };
+  // The registered type of an event already in its current shape.
+  Result<const Type*> TypeOf(const RecordedEvent& event) const;
+  static Status Parse(const RecordedEvent& event, google::protobuf::Message& message);
+  // The upcaster of (type, schema version), or null.
+  const Upcaster* UpcasterOf(std::string_view type, uint32_t schema_version) const;
+
   std::map<std::string, Type, std::less<>> by_full_name_;
-  std::map<std::pair<std::string, uint32_t>, Upcaster> upcasters_;
+  // By type, then by the schema version they upcast from.
+  std::map<std::string, std::map<uint32_t, Upcaster>, std::less<>> upcasters_;
 };
 
 // The descriptor set of `descriptor`'s file and all it imports, in dependency order.

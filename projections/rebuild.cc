@@ -1,12 +1,13 @@
 #include "projections/rebuild.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <thread>
 
 #include "projections/internal/apply_batch.h"
-#include "projections/internal/page_fan_out.h"
+#include "projections/internal/write_scheduler.h"
 #include "projections/read_model_file.h"
 
 namespace cairn::projections {
@@ -93,29 +94,26 @@ Status BuildInline(EventStore& store, std::vector<std::unique_ptr<Target>>& targ
   return OkStatus();
 }
 
-// The reader stays on the calling thread; every read model is written and
-// sealed on a thread of its own (they are separate SQLite files).
-Status BuildInParallel(EventStore& store, std::vector<std::unique_ptr<Target>>& targets,
+// The reader stays on the calling thread; `threads` writers write the read
+// models (separate SQLite files), each model's pages in order.
+Status BuildInParallel(EventStore& store, std::vector<std::unique_ptr<Target>>& targets, size_t threads,
                        const RebuildOptions& options) {
-  internal::PageFanOut fan_out(targets.size(), kPagesAhead);
+  internal::WriteScheduler scheduler(targets.size(), kPagesAhead);
   std::vector<std::thread> writers;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    writers.emplace_back([&fan_out, &target = *targets[i], i] {
-      while (std::shared_ptr<const internal::Page> page = fan_out.Next(i)) {
-        if (Status applied = target.Apply(*page); !applied.ok()) return fan_out.Fail(applied);
-        fan_out.Done(i);
-      }
-      if (!fan_out.error().ok()) return;
-      if (Status sealed = target.Seal(); !sealed.ok()) fan_out.Fail(sealed);
+  for (size_t i = 0; i < threads; ++i) {
+    writers.emplace_back([&] {
+      scheduler.Work([&](size_t model, const internal::Page& page) { return targets[model]->Apply(page); });
     });
   }
   Status read = ReadPages(store, options, [&](std::shared_ptr<const internal::Page> page) {
-    return fan_out.Push(std::move(page));
+    return scheduler.Push(std::move(page));
   });
-  if (!read.ok()) fan_out.Fail(read);
-  fan_out.Close();
+  if (!read.ok()) scheduler.Fail(read);
+  scheduler.Close();
   for (std::thread& writer : writers) writer.join();
-  return fan_out.error();
+  CAIRN_RETURN_IF_ERROR(scheduler.error());
+  for (auto& target : targets) CAIRN_RETURN_IF_ERROR(target->Seal());
+  return OkStatus();
 }
 
 }  // namespace
@@ -130,8 +128,10 @@ Status Rebuild(EventStore& store, const std::vector<Projector*>& projectors, con
     targets.push_back(std::make_unique<Target>(*projector, directory));
     CAIRN_RETURN_IF_ERROR(targets.back()->Open());
   }
-  CAIRN_RETURN_IF_ERROR(options.parallel && targets.size() > 1 ? BuildInParallel(store, targets, options)
-                                                                : BuildInline(store, targets, options));
+  const size_t threads = std::min<size_t>(
+      targets.size(), options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
+  CAIRN_RETURN_IF_ERROR(threads > 1 ? BuildInParallel(store, targets, threads, options)
+                                    : BuildInline(store, targets, options));
   for (auto& target : targets) CAIRN_RETURN_IF_ERROR(target->SwapIn());
   return OkStatus();
 }

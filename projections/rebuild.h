@@ -22,16 +22,17 @@ struct RebuildProgress {
 
 struct RebuildOptions {
   size_t page_size = 5000;  // events per transaction
-  // Each read model is written on a thread of its own while the log is read
-  // on the caller's; false: everything on the caller's thread.
-  bool parallel = true;
+  // Threads writing the read models while the log is read on the caller's
+  // thread; 0: one per core. At most one per read model. With 1, reading and
+  // writing all happen on the caller's thread.
+  size_t threads = 0;
   std::function<void(const RebuildProgress&)> progress;
 };
 
 // Rebuilds the read models of `projectors` in `directory` in one pass.
 // Poison events are parked in the new model. On an error nothing is swapped.
-// With `parallel`, the projectors' Apply run at the same time on different
-// threads: projectors must not share unsynchronized state.
+// With several threads, different projectors' Apply run at the same time
+// (one projector's never does): projectors must not share unsynchronized state.
 Status Rebuild(EventStore& store, const std::vector<Projector*>& projectors, const std::string& directory,
                const RebuildOptions& options = {});
 

@@ -17,7 +17,7 @@ class CommerceProjector : public projections::Projector {
  public:
   explicit CommerceProjector(const EventTypeRegistry& types) : types_(types) {}
   Status Apply(const RecordedEvent& event, Database& db) final {
-    CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<google::protobuf::Message> message, types_.Decode(event));
+    CAIRN_ASSIGN_OR_RETURN(const google::protobuf::Message* message, types_.Decode(event, scratch_));
     return Apply(event, *message, db);
   }
 
@@ -26,6 +26,7 @@ class CommerceProjector : public projections::Projector {
 
  private:
   const EventTypeRegistry& types_;
+  DecodeScratch scratch_;  // Apply of one projector never runs on two threads at once
 };
 
 // Orders and their notification state are kept apart and joined by a view:

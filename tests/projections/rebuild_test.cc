@@ -92,13 +92,17 @@ TEST_F(RebuildTest, ReadersSeeACompleteModelOldOrNewThroughout) {
 // The stream names seen, one row each.
 class Streams final : public Projector {
  public:
-  std::string name() const override { return "streams"; }
+  explicit Streams(std::string name = "streams") : name_(std::move(name)) {}
+  std::string name() const override { return name_; }
   Status Migrate(Database& db) override { return db.Exec("CREATE TABLE IF NOT EXISTS s (stream TEXT PRIMARY KEY)"); }
   Status Apply(const RecordedEvent& event, Database& db) override {
     if (event.position == break_at) CAIRN_RETURN_IF_ERROR(db.Exec("ROLLBACK"));  // wrecks the runner's transaction
     return db.Run("INSERT OR IGNORE INTO s (stream) VALUES (?1)", event.stream);
   }
   uint64_t break_at = 0;
+
+ private:
+  std::string name_;
 };
 
 int64_t CountStreams(const std::string& path) {
@@ -108,15 +112,16 @@ int64_t CountStreams(const std::string& path) {
   return count.ok() && *count->Step() ? count->Int(0) : -1;
 }
 
-class RebuildModeTest : public RebuildTest, public ::testing::WithParamInterface<bool> {};
+class RebuildModeTest : public RebuildTest, public ::testing::WithParamInterface<size_t> {};
 
 TEST_P(RebuildModeTest, SeveralProjectorsRebuildInOnePass) {
-  Streams streams;
+  Streams streams, more_streams("more_streams");
   const std::string directory = dir_.Sub("projections");
-  Status rebuilt = Rebuild(*store_, {&projector_, &streams}, directory, {.parallel = GetParam()});
+  Status rebuilt = Rebuild(*store_, {&projector_, &streams, &more_streams}, directory, {.threads = GetParam()});
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.ToString();
   EXPECT_EQ(Total(ReadModelPath(directory, "counts")), kEvents);
   EXPECT_EQ(CountStreams(ReadModelPath(directory, "streams")), 13);
+  EXPECT_EQ(CountStreams(ReadModelPath(directory, "more_streams")), 13);
   // The checkpoint came along: a runner starts after the rebuilt part.
   ProjectionRunner runner(*store_, streams, {.directory = directory});
   ASSERT_TRUE(runner.Open().ok());
@@ -126,10 +131,10 @@ TEST_P(RebuildModeTest, SeveralProjectorsRebuildInOnePass) {
 TEST_P(RebuildModeTest, AFailedBuildSwapsNoReadModel) {
   Streams streams;
   const std::string directory = dir_.Sub("projections");
-  ASSERT_TRUE(Rebuild(*store_, {&projector_, &streams}, directory, {.parallel = GetParam()}).ok());
+  ASSERT_TRUE(Rebuild(*store_, {&projector_, &streams}, directory, {.threads = GetParam()}).ok());
   Append(1000);
   streams.break_at = kEvents / 2;
-  Status rebuilt = Rebuild(*store_, {&projector_, &streams}, directory, {.page_size = 1000, .parallel = GetParam()});
+  Status rebuilt = Rebuild(*store_, {&projector_, &streams}, directory, {.page_size = 1000, .threads = GetParam()});
   EXPECT_EQ(rebuilt.code(), StatusCode::kInternal) << rebuilt.ToString();
   // Both still serve the first build, the projector that did not fail too.
   EXPECT_EQ(ReadModelFile(directory, "counts").current(), 1);
@@ -138,8 +143,9 @@ TEST_P(RebuildModeTest, AFailedBuildSwapsNoReadModel) {
   EXPECT_EQ(CountStreams(ReadModelPath(directory, "streams")), 13);
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, RebuildModeTest, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& mode) { return mode.param ? "Parallel" : "Inline"; });
+// One thread, fewer writers than read models, and one writer each.
+INSTANTIATE_TEST_SUITE_P(Threads, RebuildModeTest, ::testing::Values(1, 2, 3),
+                         [](const ::testing::TestParamInfo<size_t>& threads) { return std::to_string(threads.param); });
 
 }  // namespace
 }  // namespace cairn::projections
