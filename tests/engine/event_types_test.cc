@@ -71,5 +71,44 @@ TEST(EventTypeRegistry, UpcastersChainAndMustRaiseTheVersion) {
   EXPECT_EQ(types.Upcast(stuck).status().code(), StatusCode::kInternal);
 }
 
+TEST(EventTypeRegistry, DecodesIntoScratchMessagesReusedPerType) {
+  EventTypeRegistry types;
+  types.Register<OrderConfirmed>(2);
+  // A v1 OrderConfirmed carried its order id in the charge id field.
+  types.AddUpcaster("OrderConfirmed", 1, [](RecordedEvent e) -> Result<RecordedEvent> {
+    OrderConfirmed confirmed;
+    if (!confirmed.ParseFromString(e.data)) return DataLossError("v1");
+    confirmed.set_order_id(confirmed.charge_id());
+    confirmed.clear_charge_id();
+    e.data = confirmed.SerializeAsString();
+    e.schema_version = 2;
+    return e;
+  });
+  auto stored = [&](const std::string& order_id, const std::string& charge_id, uint32_t schema_version) {
+    OrderConfirmed confirmed;
+    confirmed.set_order_id(order_id);
+    confirmed.set_charge_id(charge_id);
+    RecordedEvent event;
+    event.type = "OrderConfirmed";
+    event.content_type = "cairn.commerce.OrderConfirmed";
+    event.schema_version = schema_version;
+    event.data = confirmed.SerializeAsString();
+    return event;
+  };
+  DecodeScratch scratch;
+  auto first = types.Decode(stored("o-1", "ch-1", 2), scratch);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(static_cast<const OrderConfirmed*>(*first)->order_id(), "o-1");
+  // The same message again, holding only what the second event says.
+  auto second = types.Decode(stored("", "o-2", 1), scratch);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, *first);
+  EXPECT_EQ(static_cast<const OrderConfirmed*>(*second)->order_id(), "o-2");
+  EXPECT_EQ(static_cast<const OrderConfirmed*>(*second)->charge_id(), "");
+  RecordedEvent damaged = stored("o-3", "ch-3", 2);
+  damaged.data = "\xff\xff";
+  EXPECT_EQ(types.Decode(damaged, scratch).status().code(), StatusCode::kDataLoss);
+}
+
 }  // namespace
 }  // namespace cairn
