@@ -32,7 +32,7 @@ void EventTypeRegistry::Register(const google::protobuf::Message& prototype, uin
 }
 
 google::protobuf::Message& DecodeScratch::For(const google::protobuf::Message& prototype) {
-  std::unique_ptr<google::protobuf::Message>& kept = kept_[prototype.GetDescriptor()];
+  std::unique_ptr<google::protobuf::Message>& kept = kept_[&prototype];
   if (!kept) kept.reset(prototype.New());
   return *kept;
 }

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "store/event_store.h"
+#include "store/string_hash.h"
 
 namespace cairn {
 
@@ -29,7 +30,7 @@ class DecodeScratch {
   google::protobuf::Message& For(const google::protobuf::Message& prototype);
 
  private:
-  std::unordered_map<const google::protobuf::Descriptor*, std::unique_ptr<google::protobuf::Message>> kept_;
+  std::unordered_map<const google::protobuf::Message*, std::unique_ptr<google::protobuf::Message>> kept_;
 };
 
 class EventTypeRegistry {
@@ -74,7 +75,8 @@ class EventTypeRegistry {
   // The upcaster of (type, schema version), or null.
   const Upcaster* UpcasterOf(std::string_view type, uint32_t schema_version) const;
 
-  std::map<std::string, Type, std::less<>> by_full_name_;
+  // Looked up for every event decoded: hashed, as full names share long prefixes.
+  std::unordered_map<std::string, Type, StringHash, std::equal_to<>> by_full_name_;
   // By type, then by the schema version they upcast from.
   std::map<std::string, std::map<uint32_t, Upcaster>, std::less<>> upcasters_;
 };

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "store/status.h"
+#include "store/string_hash.h"
 
 namespace cairn::projections {
 
@@ -92,11 +93,7 @@ class Database {
   std::unique_ptr<Impl> impl_;
   std::string path_;
   // Looked up for every statement a projector runs: hashed, not ordered.
-  struct SqlHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>()(sql); }
-  };
-  std::unordered_map<std::string, Statement, SqlHash, std::equal_to<>> cache_;
+  std::unordered_map<std::string, Statement, StringHash, std::equal_to<>> cache_;
 };
 
 }  // namespace cairn::projections

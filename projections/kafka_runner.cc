@@ -30,7 +30,7 @@ struct KafkaProjectionRunner::Impl {
   std::unique_ptr<kafka::ConsumerFeed> feed;
   kafka::DuplicateFilter duplicates;
   std::map<std::pair<std::string, int32_t>, int64_t> offsets;  // as stored
-  std::set<std::string> types;
+  internal::TypeFilter types;
   std::thread thread;
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> applied{0}, last_position{0};
@@ -70,7 +70,7 @@ Status KafkaProjectionRunner::Open() {
     if (!row) break;
     impl.duplicates.Remember(versions.Text(0), static_cast<uint64_t>(versions.Int(1)));
   }
-  impl.types = projector_.event_types();
+  impl.types = internal::TypeFilter(projector_.event_types());
   return EnsureFeed();
 }
 
@@ -124,7 +124,7 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   // Committed: the offsets and versions now stand.
   for (const auto& [partition, next] : next_offsets) impl.offsets[partition] = next;
   for (const auto& [stream, version] : versions) impl.duplicates.Remember(stream, version);
-  for (const RecordedEvent& event : events) impl.applied += impl.types.empty() || impl.types.count(event.type) > 0;
+  for (const RecordedEvent& event : events) impl.applied += impl.types.Accepts(event.type);
   impl.last_position = highest;
   return items.size();
 }

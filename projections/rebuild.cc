@@ -54,7 +54,7 @@ class Target {
  private:
   Projector& projector_;
   ReadModelFile file_;
-  const std::set<std::string> types_ = projector_.event_types();
+  const internal::TypeFilter types_{projector_.event_types()};
   int generation_ = 0;
   std::unique_ptr<Database> db_;
   uint64_t checkpoint_ = 0;

@@ -46,7 +46,7 @@ struct ProjectionRunner::Impl {
   int generation = 0;  // the generation `db` has open
   std::unique_ptr<Database> db;
   std::unique_ptr<CatchUpSubscription> feed;
-  std::set<std::string> types;
+  internal::TypeFilter types;
   std::thread thread;
   std::atomic<bool> stop{false};
 
@@ -108,7 +108,7 @@ Status ProjectionRunner::Open() {
     impl.status.head = impl.store.HeadPosition();
     if (impl.status.state == ProjectorState::kIdle) impl.status.state = ProjectorState::kRunning;
   }
-  impl.types = projector_.event_types();
+  impl.types = internal::TypeFilter(projector_.event_types());
   ResetFeed();
   return OkStatus();
 }

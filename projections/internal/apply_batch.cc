@@ -28,11 +28,11 @@ Status ApplyCarefully(Database& db, Projector& projector, const RecordedEvent& e
 // be undone alone. Without it a failure aborts the pass, and the caller rolls
 // back and runs the careful pass: events almost never fail, and savepoints
 // cost more than the events themselves.
-Status Transaction(Database& db, Projector& projector, const std::set<std::string>& types,
+Status Transaction(Database& db, Projector& projector, const TypeFilter& types,
                    const std::vector<RecordedEvent>& batch, const BatchPolicy& policy, bool careful,
                    BatchOutcome& outcome) {
   for (const RecordedEvent& event : batch) {
-    if (!types.empty() && types.count(event.type) == 0) {
+    if (!types.Accepts(event.type)) {
       outcome.checkpoint = event.position;
       continue;
     }
@@ -65,7 +65,7 @@ Status Transaction(Database& db, Projector& projector, const std::set<std::strin
 }
 
 // One attempt at the whole transaction; nothing stays when it fails.
-Status Attempt(Database& db, Projector& projector, const std::set<std::string>& types,
+Status Attempt(Database& db, Projector& projector, const TypeFilter& types,
                const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy, bool careful,
                BatchOutcome& outcome) {
   outcome = BatchOutcome{checkpoint, 0, OkStatus()};
@@ -78,7 +78,7 @@ Status Attempt(Database& db, Projector& projector, const std::set<std::string>& 
 
 }  // namespace
 
-Status ApplyBatch(Database& db, Projector& projector, const std::set<std::string>& types,
+Status ApplyBatch(Database& db, Projector& projector, const TypeFilter& types,
                   const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy,
                   BatchOutcome& outcome) {
   if (Attempt(db, projector, types, batch, checkpoint, policy, /*careful=*/false, outcome).ok()) return OkStatus();

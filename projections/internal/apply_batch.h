@@ -7,14 +7,29 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "projections/projector.h"
+#include "store/string_hash.h"
 
 namespace cairn::projections::internal {
 
 // The runner's own tables, in every read-model file.
 extern const char* const kRunnerSchema;
+
+// The event types a projector handles, asked for every event it is fed.
+class TypeFilter {
+ public:
+  TypeFilter() = default;  // every type
+  // Empty: every type.
+  explicit TypeFilter(const std::set<std::string>& types) : types_(types.begin(), types.end()) {}
+  bool Accepts(std::string_view type) const { return types_.empty() || types_.find(type) != types_.end(); }
+
+ private:
+  std::unordered_set<std::string, StringHash, std::equal_to<>> types_;
+};
 
 struct BatchPolicy {
   int retries = 2;
@@ -31,7 +46,7 @@ struct BatchOutcome {
 
 // Runs BEGIN ... COMMIT. On an error nothing of the batch stays (the caller
 // reads it again); `outcome` is valid only on OK.
-Status ApplyBatch(Database& db, Projector& projector, const std::set<std::string>& types,
+Status ApplyBatch(Database& db, Projector& projector, const TypeFilter& types,
                   const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy,
                   BatchOutcome& outcome);
 
