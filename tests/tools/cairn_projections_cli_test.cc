@@ -54,6 +54,11 @@ TEST_F(CairnProjectionsCli, RebuildThenQueryStatusAndReset) {
   auto customer = nlohmann::json::parse(Cairn({"query", "customer", "c-1"}).out);
   EXPECT_EQ(customer["orders"], 2);
   EXPECT_EQ(customer["confirmed_totals"]["EUR"], 900);
+  // All on one thread: the same models.
+  ASSERT_EQ(Cairn({"projections", "rebuild", "--all", "--threads", "1"}).exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(Cairn({"query", "order", "1"}).out), order);
+  EXPECT_EQ(nlohmann::json::parse(Cairn({"query", "customer", "c-1"}).out), customer);
+  EXPECT_EQ(Cairn({"projections", "rebuild", "--all", "--threads", "many"}).exit_code, 2);
   EXPECT_EQ(Cairn({"query", "order", "404"}).exit_code, 4);
   EXPECT_EQ(Cairn({"projections", "rebuild", "nope"}).exit_code, 2);
   EXPECT_EQ(Cairn({"projections", "rebuild"}).exit_code, 2);

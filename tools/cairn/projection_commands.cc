@@ -134,7 +134,7 @@ int RunProjectors(const Context& context, const std::vector<std::string>& names,
   return service.Run();
 }
 
-int RunRebuild(const Context& context, const std::vector<std::string>& names, bool all) {
+int RunRebuild(const Context& context, const std::vector<std::string>& names, bool all, size_t threads) {
   if (names.empty() && !all) return Fail(InvalidArgumentError("name the projections to rebuild, or give --all"));
   Models models;
   auto chosen = models.Select(all ? std::vector<std::string>{} : names);
@@ -142,6 +142,7 @@ int RunRebuild(const Context& context, const std::vector<std::string>& names, bo
   auto store = OpenForReading(context);
   if (!store.ok()) return Fail(store.status());
   projections::RebuildOptions options;
+  options.threads = threads;
   const bool terminal = isatty(STDERR_FILENO);
   if (terminal) {
     options.progress = [](const projections::RebuildProgress& p) {
@@ -272,8 +273,13 @@ void AddProjectionCommands(CLI::App& app, Context& context) {
   CLI::App* rebuild = projections->add_subcommand("rebuild", "Build fresh read models from the log and swap them in");
   rebuild->add_option("names", *rebuild_names, "Projection names");
   rebuild->add_flag("--all", *all, "Every projection, in one pass over the log");
-  rebuild->callback([&context, rebuild_names, all] {
-    context.run = [&context, rebuild_names, all] { return RunRebuild(context, *rebuild_names, *all); };
+  auto threads = std::make_shared<size_t>(0);
+  rebuild->add_option("--threads", *threads, "Threads writing read models; 0: one per core, 1: all on one thread")
+      ->check(CLI::Range(0, 256));
+  rebuild->callback([&context, rebuild_names, all, threads] {
+    context.run = [&context, rebuild_names, all, threads] {
+      return RunRebuild(context, *rebuild_names, *all, *threads);
+    };
   });
 
   auto name = std::make_shared<std::string>();
