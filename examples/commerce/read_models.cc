@@ -238,9 +238,10 @@ class AuditLog final : public CommerceProjector {
  protected:
   Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
     const std::string json = MessageToJson(message);
-    auto metadata = [&](std::string_view key) {
+    auto metadata = [&](std::string_view key) -> std::string_view {
       auto it = event.metadata.find(key);
-      return it == event.metadata.end() ? std::string() : it->second;
+      if (it == event.metadata.end()) return std::string_view("");  // empty, not NULL, when absent
+      return it->second;
     };
     return db.Run("INSERT INTO audit_log (position, stream, type, event_id, correlation_id, causation_id, recorded_at, data)"
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
