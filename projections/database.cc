@@ -156,12 +156,19 @@ Result<Statement> Database::Prepare(std::string_view sql) {
 }
 
 Result<Statement*> Database::Cached(std::string_view sql) {
-  if (auto it = cache_.find(sql); it != cache_.end()) {
-    it->second.Reset();
-    return &it->second;
+  if (auto seen = by_address_.find(sql.data()); seen != by_address_.end() && seen->second.first == sql) {
+    seen->second.second->Reset();
+    return seen->second.second;
   }
-  CAIRN_ASSIGN_OR_RETURN(Statement statement, Prepare(sql));
-  return &cache_.emplace(std::string(sql), std::move(statement)).first->second;
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) {
+    it->second.Reset();
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(Statement statement, Prepare(sql));
+    it = cache_.emplace(std::string(sql), std::move(statement)).first;
+  }
+  by_address_[sql.data()] = {it->first, &it->second};  // cache_ never moves its entries
+  return &it->second;
 }
 
 Status Database::SetDurability(Durability durability) { return Exec(Pragma(durability)); }

@@ -1,6 +1,10 @@
 // Projector: one read model. It owns its tables (created or migrated on
 // start) and applies each event it handles inside a transaction that the
 // runner opened, and that holds the runner's checkpoint too.
+//
+// Thread safety: one projector's methods never run on two threads at once,
+// but a rebuild runs different projectors' Apply at the same time, so
+// projectors must not share unsynchronized state.
 #ifndef CAIRN_PROJECTIONS_PROJECTOR_H_
 #define CAIRN_PROJECTIONS_PROJECTOR_H_
 
