@@ -60,8 +60,10 @@ Statement& Statement::Bind(int index, std::string_view text) {
 }
 
 void Statement::BindInPlace(int index, std::string_view text) {
-  // Run resets and clears the bindings before the text can go away.
-  sqlite3_bind_text(impl_->statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  // Run resets and clears the bindings before the text can go away. An
+  // empty view may have no data: it is still text, not NULL.
+  sqlite3_bind_text(impl_->statement, index, text.data() ? text.data() : "", static_cast<int>(text.size()),
+                    SQLITE_STATIC);
 }
 
 Statement& Statement::BindNull(int index) {

@@ -40,6 +40,10 @@ TEST_F(DatabaseTest, RunBindsEveryValueAndLeavesNoneBehind) {
   EXPECT_EQ(db_->Run("INSERT INTO t (k, n) VALUES (?1, ?2)", "a", 9).code(), StatusCode::kFailedPrecondition);
   EXPECT_TRUE(db_->Run("INSERT INTO t (k, n) VALUES (?1, ?2)", "d", 4).ok());
   EXPECT_EQ(Rows(), "a=1;c=3;d=4;");
+  ASSERT_TRUE(db_->Run("INSERT INTO t (k, n) VALUES (?1, ?2)", std::string_view(), 5).ok());
+  auto empty = db_->Prepare("SELECT count(*) FROM t WHERE k = ''");
+  ASSERT_TRUE(empty.ok() && *empty->Step());
+  EXPECT_EQ(empty->Int(0), 1) << "an empty view is bound as empty text, not NULL";
 }
 
 TEST_F(DatabaseTest, CachedFindsStatementsByTextWhereverTheTextLives) {
