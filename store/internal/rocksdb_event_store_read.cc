@@ -13,9 +13,6 @@
 namespace cairn::internal {
 namespace {
 
-// Pages are reserved up to this many events; larger ones grow as they fill.
-constexpr size_t kReservedPage = 8192;
-
 bool StartsWith(const rocksdb::Slice& key, std::string_view prefix) {
   return key.size() >= prefix.size() && std::string_view(key.data(), prefix.size()) == prefix;
 }
@@ -85,7 +82,6 @@ Result<std::vector<RecordedEvent>> RocksDbEventStore::ReadStream(std::string_vie
 
 Result<std::vector<RecordedEvent>> RocksDbEventStore::ReadAll(uint64_t from_position, size_t max_count) {
   std::vector<RecordedEvent> events;
-  events.reserve(std::min<size_t>(max_count, kReservedPage));
   uint64_t expected = std::max<uint64_t>(from_position, 1);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kEventsCf)));
   for (it->Seek(PositionKey(expected)); it->Valid() && events.size() < max_count; it->Next(), ++expected) {
