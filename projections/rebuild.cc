@@ -89,9 +89,7 @@ Status BuildInline(EventStore& store, std::vector<std::unique_ptr<Target>>& targ
     }
     return true;
   }));
-  CAIRN_RETURN_IF_ERROR(applied);
-  for (auto& target : targets) CAIRN_RETURN_IF_ERROR(target->Seal());
-  return OkStatus();
+  return applied;
 }
 
 // The reader stays on the calling thread; `threads` writers write the read
@@ -111,9 +109,7 @@ Status BuildInParallel(EventStore& store, std::vector<std::unique_ptr<Target>>& 
   if (!read.ok()) scheduler.Fail(read);
   scheduler.Close();
   for (std::thread& writer : writers) writer.join();
-  CAIRN_RETURN_IF_ERROR(scheduler.error());
-  for (auto& target : targets) CAIRN_RETURN_IF_ERROR(target->Seal());
-  return OkStatus();
+  return scheduler.error();
 }
 
 }  // namespace
@@ -132,6 +128,8 @@ Status Rebuild(EventStore& store, const std::vector<Projector*>& projectors, con
       targets.size(), options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
   CAIRN_RETURN_IF_ERROR(threads > 1 ? BuildInParallel(store, targets, threads, options)
                                     : BuildInline(store, targets, options));
+  // Every model is complete and synced before the first one is swapped in.
+  for (auto& target : targets) CAIRN_RETURN_IF_ERROR(target->Seal());
   for (auto& target : targets) CAIRN_RETURN_IF_ERROR(target->SwapIn());
   return OkStatus();
 }
