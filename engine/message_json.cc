@@ -12,7 +12,6 @@ namespace {
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
-using google::protobuf::Message;
 using google::protobuf::Reflection;
 
 bool IsWellKnownType(const Descriptor& descriptor) {
@@ -45,40 +44,61 @@ void AppendQuoted(Integer value, std::string& out) {
   out += '"';
 }
 
-void AppendWellKnown(const Message& message, std::string& out) {
+// Writes one message, nested ones included, and keeps the first failure.
+class JsonWriter {
+ public:
+  explicit JsonWriter(JsonDefaults defaults) : defaults_(defaults) { out_.reserve(256); }
+
+  void Object(const google::protobuf::Message& message);
+  Result<std::string> Take() {
+    if (!error_.ok()) return error_;
+    return std::move(out_);
+  }
+
+ private:
+  void WellKnown(const google::protobuf::Message& message);
+  void Field(const google::protobuf::Message& message, const FieldDescriptor& field);
+  void Value(const google::protobuf::Message& message, const FieldDescriptor& field, int index);
+  void MapKey(const google::protobuf::Message& entry, const FieldDescriptor& key);
+
+  const JsonDefaults defaults_;
+  std::string out_;
+  Status error_;
+};
+
+void JsonWriter::WellKnown(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   std::string json;
   if (google::protobuf::util::MessageToJsonString(message, &json, options).ok()) {
-    out += json;
-  } else {
-    out += "null";  // a well-known type out of its range (a Timestamp past year 9999)
+    out_ += json;
+  } else if (error_.ok()) {
+    error_ = InvalidArgumentError("a " + message.GetDescriptor()->full_name() + " holds a value JSON cannot carry");
   }
 }
 
-void AppendValue(const Message& message, const FieldDescriptor& field, int index, JsonDefaults defaults,
-                 std::string& out) {
+void JsonWriter::Value(const google::protobuf::Message& message, const FieldDescriptor& field, int index) {
   const Reflection& reflection = *message.GetReflection();
   const bool repeated = field.is_repeated();
 #define CAIRN_FIELD(Getter) (repeated ? reflection.GetRepeated##Getter(message, &field, index) : reflection.Get##Getter(message, &field))
   switch (field.cpp_type()) {
-    case FieldDescriptor::CPPTYPE_INT32: AppendNumber(CAIRN_FIELD(Int32), out); break;
-    case FieldDescriptor::CPPTYPE_UINT32: AppendNumber(CAIRN_FIELD(UInt32), out); break;
-    case FieldDescriptor::CPPTYPE_INT64: AppendQuoted(CAIRN_FIELD(Int64), out); break;
-    case FieldDescriptor::CPPTYPE_UINT64: AppendQuoted(CAIRN_FIELD(UInt64), out); break;
-    case FieldDescriptor::CPPTYPE_DOUBLE: AppendFloating(CAIRN_FIELD(Double), out); break;
-    case FieldDescriptor::CPPTYPE_FLOAT: AppendFloating(CAIRN_FIELD(Float), out); break;
-    case FieldDescriptor::CPPTYPE_BOOL: out += CAIRN_FIELD(Bool) ? "true" : "false"; break;
+    case FieldDescriptor::CPPTYPE_INT32: AppendNumber(CAIRN_FIELD(Int32), out_); break;
+    case FieldDescriptor::CPPTYPE_UINT32: AppendNumber(CAIRN_FIELD(UInt32), out_); break;
+    case FieldDescriptor::CPPTYPE_INT64: AppendQuoted(CAIRN_FIELD(Int64), out_); break;
+    case FieldDescriptor::CPPTYPE_UINT64: AppendQuoted(CAIRN_FIELD(UInt64), out_); break;
+    case FieldDescriptor::CPPTYPE_DOUBLE: AppendFloating(CAIRN_FIELD(Double), out_); break;
+    case FieldDescriptor::CPPTYPE_FLOAT: AppendFloating(CAIRN_FIELD(Float), out_); break;
+    case FieldDescriptor::CPPTYPE_BOOL: out_ += CAIRN_FIELD(Bool) ? "true" : "false"; break;
     case FieldDescriptor::CPPTYPE_ENUM: {
       if (field.enum_type()->full_name() == "google.protobuf.NullValue") {
-        out += "null";
+        out_ += "null";
         break;
       }
       const int number = CAIRN_FIELD(EnumValue);
       if (const auto* value = field.enum_type()->FindValueByNumber(number)) {
-        AppendJsonString(value->name(), out);
+        AppendJsonString(value->name(), out_);
       } else {
-        AppendNumber(number, out);  // a value this build does not know
+        AppendNumber(number, out_);  // a value this build does not know
       }
       break;
     }
@@ -87,102 +107,96 @@ void AppendValue(const Message& message, const FieldDescriptor& field, int index
       const std::string& text = repeated ? reflection.GetRepeatedStringReference(message, &field, index, &scratch)
                                          : reflection.GetStringReference(message, &field, &scratch);
       if (field.type() == FieldDescriptor::TYPE_BYTES) {
-        out += '"';
-        out += Base64(text);
-        out += '"';
+        out_ += '"';
+        out_ += Base64(text);
+        out_ += '"';
       } else {
-        AppendJsonString(text, out);
+        AppendJsonString(text, out_);
       }
       break;
     }
-    case FieldDescriptor::CPPTYPE_MESSAGE: AppendMessageJson(CAIRN_FIELD(Message), defaults, out); break;
+    case FieldDescriptor::CPPTYPE_MESSAGE: Object(CAIRN_FIELD(Message)); break;
   }
 #undef CAIRN_FIELD
 }
 
 // A map key is always a JSON string, whatever the key's type.
-void AppendMapKey(const Message& entry, const FieldDescriptor& key, std::string& out) {
-  if (key.cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-    AppendValue(entry, key, 0, JsonDefaults::kOmit, out);
-    return;
-  }
-  std::string text;
-  AppendValue(entry, key, 0, JsonDefaults::kOmit, text);
-  if (text.front() == '"') {
-    out += text;  // 64-bit keys are quoted already
-  } else {
-    AppendJsonString(text, out);
+void JsonWriter::MapKey(const google::protobuf::Message& entry, const FieldDescriptor& key) {
+  const size_t start = out_.size();
+  Value(entry, key, 0);
+  if (out_[start] != '"') {  // a number or a bool: quote it (64-bit numbers come quoted)
+    out_.insert(out_.begin() + static_cast<std::ptrdiff_t>(start), '"');
+    out_ += '"';
   }
 }
 
-void AppendField(const Message& message, const FieldDescriptor& field, JsonDefaults defaults, std::string& out) {
-  AppendJsonString(field.name(), out);
-  out += ':';
+void JsonWriter::Field(const google::protobuf::Message& message, const FieldDescriptor& field) {
+  AppendJsonString(field.name(), out_);
+  out_ += ':';
   if (!field.is_repeated()) {
-    AppendValue(message, field, 0, defaults, out);
+    Value(message, field, 0);
     return;
   }
   const Reflection& reflection = *message.GetReflection();
   const int size = reflection.FieldSize(message, &field);
   if (field.is_map()) {
     const Descriptor& entry_type = *field.message_type();
-    out += '{';
+    out_ += '{';
     for (int i = 0; i < size; ++i) {
-      if (i) out += ',';
-      const Message& entry = reflection.GetRepeatedMessage(message, &field, i);
-      AppendMapKey(entry, *entry_type.map_key(), out);
-      out += ':';
-      AppendValue(entry, *entry_type.map_value(), 0, defaults, out);
+      if (i) out_ += ',';
+      const google::protobuf::Message& entry = reflection.GetRepeatedMessage(message, &field, i);
+      MapKey(entry, *entry_type.map_key());
+      out_ += ':';
+      Value(entry, *entry_type.map_value(), 0);
     }
-    out += '}';
+    out_ += '}';
     return;
   }
-  out += '[';
+  out_ += '[';
   for (int i = 0; i < size; ++i) {
-    if (i) out += ',';
-    AppendValue(message, field, i, defaults, out);
+    if (i) out_ += ',';
+    Value(message, field, i);
   }
-  out += ']';
+  out_ += ']';
 }
 
 // With defaults printed, fields that track presence (messages, oneof
 // members, proto3 `optional`) still appear only when set, as in protobuf.
-bool Printed(const Message& message, const FieldDescriptor& field) {
+bool Printed(const google::protobuf::Message& message, const FieldDescriptor& field) {
   return field.is_repeated() || !field.has_presence() || message.GetReflection()->HasField(message, &field);
+}
+
+void JsonWriter::Object(const google::protobuf::Message& message) {
+  const Descriptor& descriptor = *message.GetDescriptor();
+  if (IsWellKnownType(descriptor)) {
+    WellKnown(message);
+    return;
+  }
+  out_ += '{';
+  bool first = true;
+  auto field = [&](const FieldDescriptor& field) {
+    if (!first) out_ += ',';
+    first = false;
+    Field(message, field);
+  };
+  if (defaults_ == JsonDefaults::kOmit) {
+    std::vector<const FieldDescriptor*> fields;
+    message.GetReflection()->ListFields(message, &fields);  // the set ones, by field number
+    for (const FieldDescriptor* set : fields) field(*set);
+  } else {
+    for (int i = 0; i < descriptor.field_count(); ++i) {
+      if (Printed(message, *descriptor.field(i))) field(*descriptor.field(i));
+    }
+  }
+  out_ += '}';
 }
 
 }  // namespace
 
-void AppendMessageJson(const Message& message, JsonDefaults defaults, std::string& out) {
-  const Descriptor& descriptor = *message.GetDescriptor();
-  if (IsWellKnownType(descriptor)) {
-    AppendWellKnown(message, out);
-    return;
-  }
-  out += '{';
-  bool first = true;
-  auto append = [&](const FieldDescriptor& field) {
-    if (!first) out += ',';
-    first = false;
-    AppendField(message, field, defaults, out);
-  };
-  if (defaults == JsonDefaults::kOmit) {
-    std::vector<const FieldDescriptor*> fields;
-    message.GetReflection()->ListFields(message, &fields);  // the set ones, by field number
-    for (const FieldDescriptor* field : fields) append(*field);
-  } else {
-    for (int i = 0; i < descriptor.field_count(); ++i) {
-      if (Printed(message, *descriptor.field(i))) append(*descriptor.field(i));
-    }
-  }
-  out += '}';
-}
-
-std::string MessageToJson(const Message& message, JsonDefaults defaults) {
-  std::string out;
-  out.reserve(256);
-  AppendMessageJson(message, defaults, out);
-  return out;
+Result<std::string> MessageToJson(const google::protobuf::Message& message, JsonDefaults defaults) {
+  JsonWriter writer(defaults);
+  writer.Object(message);
+  return writer.Take();
 }
 
 void AppendJsonString(std::string_view text, std::string& out) {

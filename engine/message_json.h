@@ -13,6 +13,8 @@
 
 #include <google/protobuf/message.h>
 
+#include "store/status.h"
+
 namespace cairn {
 
 enum class JsonDefaults {
@@ -20,11 +22,11 @@ enum class JsonDefaults {
   kPrint,  // every scalar, repeated and map field is written, set or not
 };
 
-// Appends the message's JSON to `out`. Well-known types (Timestamp,
-// Duration, Any, Struct, wrappers, ...) go through protobuf's printer,
-// which owns their special forms.
-void AppendMessageJson(const google::protobuf::Message& message, JsonDefaults defaults, std::string& out);
-std::string MessageToJson(const google::protobuf::Message& message, JsonDefaults defaults = JsonDefaults::kOmit);
+// The message's JSON. Well-known types (Timestamp, Duration, Any, Struct,
+// wrappers, ...) go through protobuf's printer, which owns their special
+// forms; InvalidArgument when one holds a value that form cannot carry (a
+// Timestamp past the year 9999).
+Result<std::string> MessageToJson(const google::protobuf::Message& message, JsonDefaults defaults = JsonDefaults::kOmit);
 
 // Appends `text` as a quoted JSON string.
 void AppendJsonString(std::string_view text, std::string& out);

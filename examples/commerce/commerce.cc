@@ -38,7 +38,7 @@ template <Aggregate A>
 Result<std::string> ToJson(const CommandHandler<A>& handler, std::string_view id, const LoadPoint& at) {
   CAIRN_ASSIGN_OR_RETURN(AggregateRoot<A> root, handler.repository().Load(id, at));
   if (!root.version) return NotFoundError(std::string(A::kCategory) + "-" + std::string(id) + " has no events");
-  const std::string json = MessageToJson(root.state, JsonDefaults::kPrint);
+  CAIRN_ASSIGN_OR_RETURN(const std::string json, MessageToJson(root.state, JsonDefaults::kPrint));
   const std::string stream = nlohmann::json(std::string(A::kCategory) + "-" + std::string(id)).dump();
   return "{\"stream\":" + stream + ",\"version\":" + std::to_string(*root.version) + ",\"state\":" + json + "}";
 }

@@ -237,7 +237,7 @@ class AuditLog final : public CommerceProjector {
 
  protected:
   Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
-    const std::string json = MessageToJson(message);
+    CAIRN_ASSIGN_OR_RETURN(const std::string json, MessageToJson(message));
     auto metadata = [&](std::string_view key) -> std::string_view {
       auto it = event.metadata.find(key);
       if (it == event.metadata.end()) return std::string_view("");  // empty, not NULL, when absent

@@ -98,19 +98,19 @@ class MessageJsonTest : public testing::Test {
 
 TEST_F(MessageJsonTest, WritesWhatProtobufWritesForEveryFieldKind) {
   auto message = Parse(kFilled);
-  const std::string ours = MessageToJson(*message);
+  const std::string ours = MessageToJson(*message).value();
   ASSERT_TRUE(nlohmann::json::accept(ours)) << ours;
   EXPECT_EQ(nlohmann::json::parse(ours), Protobufs(*message, false)) << ours;
   EXPECT_NE(ours.find("\"i64\":\"-9007199254740993\""), std::string::npos) << ours;
   EXPECT_NE(ours.find("\"blob\":\"AAH/Ynl0ZXM=\""), std::string::npos) << ours;
-  const std::string all = MessageToJson(*message, JsonDefaults::kPrint);
+  const std::string all = MessageToJson(*message, JsonDefaults::kPrint).value();
   EXPECT_EQ(nlohmann::json::parse(all), Protobufs(*message, true)) << all;
 }
 
 TEST_F(MessageJsonTest, DefaultsAreOmittedOrPrintedAsAsked) {
   auto empty = Parse("");
-  EXPECT_EQ(MessageToJson(*empty), "{}");
-  const std::string all = MessageToJson(*empty, JsonDefaults::kPrint);
+  EXPECT_EQ(MessageToJson(*empty).value(), "{}");
+  const std::string all = MessageToJson(*empty, JsonDefaults::kPrint).value();
   EXPECT_EQ(nlohmann::json::parse(all), Protobufs(*empty, true)) << all;
   // A unset message and an unset oneof member stay out even then.
   EXPECT_EQ(nlohmann::json::parse(all).count("inner"), 0u);
@@ -121,9 +121,14 @@ TEST_F(MessageJsonTest, NonFiniteNumbersAndUnknownEnumValuesAreWrittenAsProtobuf
   auto message = Parse("f64: inf f32: -inf color: 7");
   message->GetReflection()->SetDouble(message.get(), message->GetDescriptor()->FindFieldByName("f64"),
                                       std::numeric_limits<double>::quiet_NaN());
-  const std::string ours = MessageToJson(*message);
+  const std::string ours = MessageToJson(*message).value();
   EXPECT_EQ(nlohmann::json::parse(ours), Protobufs(*message, false)) << ours;
   EXPECT_EQ(ours, R"({"f32":"-Infinity","f64":"NaN","color":7})");
+}
+
+TEST_F(MessageJsonTest, AWellKnownValueJsonCannotCarryIsAnError) {
+  auto message = Parse("text: \"kept\" at { seconds: 253402300800 }");  // the year 10000
+  EXPECT_EQ(MessageToJson(*message).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(MessageJson, CommerceEventsMatchProtobuf) {
@@ -140,7 +145,7 @@ TEST(MessageJson, CommerceEventsMatchProtobuf) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   ASSERT_TRUE(google::protobuf::util::MessageToJsonString(placed, &expected, options).ok());
-  EXPECT_EQ(MessageToJson(placed), expected);  // byte for byte
+  EXPECT_EQ(MessageToJson(placed).value(), expected);  // byte for byte
 }
 
 TEST(MessageJson, Base64PadsEveryLength) {

@@ -56,7 +56,9 @@ std::string PayloadRenderer::Render(const RecordedEvent& event) {
   }
   if (const Schema* schema = SchemaFor(event.content_type)) {
     std::unique_ptr<google::protobuf::Message> message(schema->prototype->New());
-    if (message->ParseFromString(event.data)) return MessageToJson(*message);
+    if (message->ParseFromString(event.data)) {
+      if (Result<std::string> json = MessageToJson(*message); json.ok()) return *std::move(json);
+    }
   }
   return nlohmann::json{{"base64", Base64(event.data)}}.dump();
 }
