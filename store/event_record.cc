@@ -3,7 +3,6 @@
 #include <optional>
 
 #include "store/internal/record_codec.h"
-#include "store/proto/event_record.pb.h"
 
 namespace cairn {
 
@@ -13,22 +12,7 @@ std::string EncodeEventRecord(const RecordedEvent& event) {
   return out;
 }
 
-void EncodeEventRecord(const RecordedEvent& event, std::string& out) {
-  thread_local store::EventRecord record;
-  record.Clear();
-  record.set_event_id(std::string(event.event_id.bytes()));
-  record.set_stream(event.stream);
-  record.set_version(event.version);
-  record.set_position(event.position);
-  record.set_type(event.type);
-  record.set_schema_version(event.schema_version);
-  record.set_content_type(event.content_type);
-  record.set_recorded_at_us(event.recorded_at_us);
-  for (const auto& [key, value] : event.metadata) (*record.mutable_metadata())[key] = value;
-  record.set_data(event.data);
-  out.clear();
-  record.AppendToString(&out);
-}
+void EncodeEventRecord(const RecordedEvent& event, std::string& out) { internal::SerializeRecord(event, out); }
 
 Result<RecordedEvent> DecodeEventRecord(std::string_view bytes) {
   RecordedEvent event;

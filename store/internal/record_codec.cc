@@ -11,7 +11,34 @@ namespace {
 constexpr char kChainTag = static_cast<char>(15 << 3 | 2);
 constexpr size_t kChainSuffixBytes = 2 + kChainHashBytes;
 
+// The payload fields are named alike in EventData and RecordedEvent.
+template <typename Event>
+void Serialize(const Event& event, const RecordPlacement& placement, std::string& out) {
+  thread_local store::EventRecord record;  // reused: its strings keep their memory
+  record.Clear();
+  record.set_event_id(std::string(placement.event_id.bytes()));
+  record.set_stream(std::string(placement.stream));
+  record.set_version(placement.version);
+  record.set_position(placement.position);
+  record.set_type(event.type);
+  record.set_schema_version(event.schema_version);
+  record.set_content_type(event.content_type);
+  record.set_recorded_at_us(placement.recorded_at_us);
+  for (const auto& [key, value] : event.metadata) (*record.mutable_metadata())[key] = value;
+  record.set_data(event.data);
+  out.clear();
+  record.AppendToString(&out);
+}
+
 }  // namespace
+
+void SerializeRecord(const EventData& event, const RecordPlacement& placement, std::string& out) {
+  Serialize(event, placement, out);
+}
+
+void SerializeRecord(const RecordedEvent& event, std::string& out) {
+  Serialize(event, {event.event_id, event.stream, event.version, event.position, event.recorded_at_us}, out);
+}
 
 struct ChainHasher::Context {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -33,19 +60,7 @@ std::string ChainHasher::Next(std::string_view previous, std::string_view record
 
 void EncodeRecord(const EventData& event, const RecordPlacement& placement, ChainHasher& hasher,
                   std::string& chain, std::string& out) {
-  store::EventRecord record;
-  record.set_event_id(std::string(placement.event_id.bytes()));
-  record.set_stream(std::string(placement.stream));
-  record.set_version(placement.version);
-  record.set_position(placement.position);
-  record.set_type(event.type);
-  record.set_schema_version(event.schema_version);
-  record.set_content_type(event.content_type);
-  record.set_recorded_at_us(placement.recorded_at_us);
-  for (const auto& [key, value] : event.metadata) (*record.mutable_metadata())[key] = value;
-  record.set_data(event.data);
-  out.clear();
-  record.AppendToString(&out);
+  SerializeRecord(event, placement, out);
   chain = hasher.Next(chain, out);
   out.push_back(kChainTag);
   out.push_back(static_cast<char>(kChainHashBytes));

@@ -38,6 +38,11 @@ struct RecordPlacement {
   int64_t recorded_at_us = 0;
 };
 
+// Serializes the record for `event` at `placement` into `out`, without a chain hash.
+void SerializeRecord(const EventData& event, const RecordPlacement& placement, std::string& out);
+// Serializes a stored event's record again, without its chain hash.
+void SerializeRecord(const RecordedEvent& event, std::string& out);
+
 // Serializes the record for `event` at `placement` into `out`, then appends
 // the chain_hash field computed from `chain`, and sets `chain` to it.
 void EncodeRecord(const EventData& event, const RecordPlacement& placement, ChainHasher& hasher,
