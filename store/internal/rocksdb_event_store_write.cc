@@ -1,4 +1,5 @@
-// The write path: appenders enqueue, one writer thread commits groups.
+// The write path: one committer at a time. A lone appender commits on its
+// own thread; otherwise appenders enqueue and the writer thread commits groups.
 #include <map>
 
 #include "store/internal/append_planner.h"
