@@ -60,35 +60,58 @@ class Target {
   uint64_t checkpoint_ = 0;
 };
 
-// Reads `$all` up to the head as it is now, a page at a time, until `consume` returns false.
-Status ReadPages(EventStore& store, const RebuildOptions& options,
-                 const std::function<bool(std::shared_ptr<const internal::Page>)>& consume) {
-  const auto start = std::chrono::steady_clock::now();
+// Reports how far the rebuild is, when the caller asked.
+class Progress {
+ public:
+  explicit Progress(const RebuildOptions& options) : options_(options) {}
+  void Read(uint64_t head) { head_ = std::max(head_, head); }
+  void Written(uint64_t done) {
+    if (!options_.progress) return;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    options_.progress({done, head_, seconds > 0 ? done / seconds : 0});
+  }
+
+ private:
+  const RebuildOptions& options_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  uint64_t head_ = 0;
+};
+
+// Reads `$all` up to the head as it is now, a page at a time, until
+// `consume` returns false; then reports what `written` says is done.
+Status ReadPages(EventStore& store, const RebuildOptions& options, Progress& progress,
+                 const std::function<bool(std::shared_ptr<const internal::Page>)>& consume,
+                 const std::function<uint64_t()>& written) {
   uint64_t next = 1;
   for (;;) {
     const uint64_t head = store.HeadPosition();
     if (next > head) break;  // caught up with the head as it is now
+    progress.Read(head);
     CAIRN_ASSIGN_OR_RETURN(internal::Page page, store.ReadAll(next, options.page_size));
     if (page.empty()) break;
     next = page.back().position + 1;
+    progress.Read(next - 1);
     if (!consume(std::make_shared<const internal::Page>(std::move(page)))) break;
-    if (options.progress) {
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      options.progress({next - 1, std::max(head, next - 1), seconds > 0 ? (next - 1) / seconds : 0});
-    }
+    progress.Written(written());
   }
   return OkStatus();
 }
 
 Status BuildInline(EventStore& store, std::vector<std::unique_ptr<Target>>& targets, const RebuildOptions& options) {
   Status applied;
-  CAIRN_RETURN_IF_ERROR(ReadPages(store, options, [&](std::shared_ptr<const internal::Page> page) {
-    for (auto& target : targets) {
-      applied = target->Apply(*page);
-      if (!applied.ok()) return false;
-    }
-    return true;
-  }));
+  uint64_t written = 0;
+  Progress progress(options);
+  CAIRN_RETURN_IF_ERROR(ReadPages(
+      store, options, progress,
+      [&](std::shared_ptr<const internal::Page> page) {
+        for (auto& target : targets) {
+          applied = target->Apply(*page);
+          if (!applied.ok()) return false;
+        }
+        written = page->back().position;
+        return true;
+      },
+      [&] { return written; }));
   return applied;
 }
 
@@ -103,13 +126,17 @@ Status BuildInParallel(EventStore& store, std::vector<std::unique_ptr<Target>>& 
       scheduler.Work([&](size_t model, const internal::Page& page) { return targets[model]->Apply(page); });
     });
   }
-  Status read = ReadPages(store, options, [&](std::shared_ptr<const internal::Page> page) {
-    return scheduler.Push(std::move(page));
-  });
+  Progress progress(options);
+  Status read = ReadPages(
+      store, options, progress,
+      [&](std::shared_ptr<const internal::Page> page) { return scheduler.Push(std::move(page)); },
+      [&] { return scheduler.written(); });
   if (!read.ok()) scheduler.Fail(read);
   scheduler.Close();
   for (std::thread& writer : writers) writer.join();
-  return scheduler.error();
+  CAIRN_RETURN_IF_ERROR(scheduler.error());
+  progress.Written(scheduler.written());  // the pages still queued when reading ended
+  return OkStatus();
 }
 
 }  // namespace

@@ -54,10 +54,18 @@ void WriteScheduler::Work(const WriteFn& write) {
     } else {
       ++next_[model];
       const uint64_t slowest = *std::min_element(next_.begin(), next_.end());
-      for (; first_ < slowest; ++first_) pages_.pop_front();  // every read model is past it
+      for (; first_ < slowest; ++first_) {  // every read model is past it
+        if (!pages_.front()->empty()) written_ = pages_.front()->back().position;
+        pages_.pop_front();
+      }
     }
     changed_.notify_all();
   }
+}
+
+uint64_t WriteScheduler::written() const {
+  std::lock_guard lock(mu_);
+  return written_;
 }
 
 Status WriteScheduler::error() const {

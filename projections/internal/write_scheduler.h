@@ -41,6 +41,8 @@ class WriteScheduler {
   void Close();
   // A writer thread's loop: writes until closed and drained, or a failure.
   void Work(const WriteFn& write);
+  // The last global position written into every read model.
+  uint64_t written() const;
   // The first failure of a write (or one given to Fail), else OK.
   Status error() const;
   void Fail(Status error);
@@ -63,6 +65,7 @@ class WriteScheduler {
   std::vector<uint64_t> next_;  // per read model: the sequence number of its next page
   std::vector<bool> busy_;      // per read model: a thread is writing it
   bool closed_ = false;
+  uint64_t written_ = 0;
   Status error_;
 };
 

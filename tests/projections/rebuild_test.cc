@@ -97,9 +97,11 @@ class Streams final : public Projector {
   Status Migrate(Database& db) override { return db.Exec("CREATE TABLE IF NOT EXISTS s (stream TEXT PRIMARY KEY)"); }
   Status Apply(const RecordedEvent& event, Database& db) override {
     if (event.position == break_at) CAIRN_RETURN_IF_ERROR(db.Exec("ROLLBACK"));  // wrecks the runner's transaction
+    applied_through = event.position;
     return db.Run("INSERT OR IGNORE INTO s (stream) VALUES (?1)", event.stream);
   }
   uint64_t break_at = 0;
+  std::atomic<uint64_t> applied_through{0};  // read by the rebuild's progress, on another thread
 
  private:
   std::string name_;
@@ -117,8 +119,20 @@ class RebuildModeTest : public RebuildTest, public ::testing::WithParamInterface
 TEST_P(RebuildModeTest, SeveralProjectorsRebuildInOnePass) {
   Streams streams, more_streams("more_streams");
   const std::string directory = dir_.Sub("projections");
-  Status rebuilt = Rebuild(*store_, {&projector_, &streams, &more_streams}, directory, {.threads = GetParam()});
+  std::vector<RebuildProgress> reports;
+  Status rebuilt = Rebuild(*store_, {&projector_, &streams, &more_streams}, directory,
+                           {.page_size = 1000, .threads = GetParam(), .progress = [&](const RebuildProgress& p) {
+                              reports.push_back(p);
+                              EXPECT_LE(p.done, std::min(streams.applied_through, more_streams.applied_through))
+                                  << "progress counted events not yet written";
+                            }});
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.ToString();
+  // Progress counts what every model has written: it only grows, and ends at the head.
+  ASSERT_FALSE(reports.empty());
+  for (size_t i = 1; i < reports.size(); ++i) EXPECT_LE(reports[i - 1].done, reports[i].done);
+  for (const RebuildProgress& p : reports) EXPECT_LE(p.done, p.head);
+  EXPECT_EQ(reports.back().done, static_cast<uint64_t>(kEvents));
+  EXPECT_EQ(reports.back().head, static_cast<uint64_t>(kEvents));
   EXPECT_EQ(Total(ReadModelPath(directory, "counts")), kEvents);
   EXPECT_EQ(CountStreams(ReadModelPath(directory, "streams")), 13);
   EXPECT_EQ(CountStreams(ReadModelPath(directory, "more_streams")), 13);
