@@ -226,7 +226,7 @@ Result<LatencyResult> RunLatencyCase(int rate, int seconds, const std::string& w
     Status appended = OkStatus();
     Paced(rate, seconds, [&](int i) {
       EventData event = workload.events[i % 1000];
-      event.event_id = Uuid();  // a new event each time, not a retry
+      event.event_id = std::nullopt;  // a new event each time, not a retry
       if (appended.ok()) appended = store->Append(workload.streams[i % 1000], ExpectedVersion::Any(), {event}).status();
     });
     CAIRN_RETURN_IF_ERROR(appended);

@@ -57,7 +57,7 @@ void BM_ReadPage(benchmark::State& state, bool raw) {
     std::vector<StreamAppend> appends(1);
     appends[0].stream = "bench-1";
     appends[0].events.assign(1024, bench::MakeWorkload(1).events[0]);
-    for (auto& event : appends[0].events) event.event_id = Uuid();
+    for (auto& event : appends[0].events) event.event_id = std::nullopt;
     for (int i = 0; i < 64; ++i) (void)(*store)->Append(appends);
   }
   if (raw) {

@@ -110,7 +110,7 @@ double RunRawBaseline(const Workload& workload, const BaselineOptions& options, 
       const std::string& stream = workload.streams[i];
       const EventData& event = workload.events[i];
       uint64_t version = versions[stream]++;
-      record.set_event_id(std::string(event.event_id.bytes()));
+      record.set_event_id(std::string(event.event_id->bytes()));
       record.set_stream(stream);
       record.set_version(version);
       record.set_position(position);
@@ -124,7 +124,7 @@ double RunRawBaseline(const Workload& workload, const BaselineOptions& options, 
       batch.Put(raw.handles[1], key, record.SerializeAsString());
       batch.Put(raw.handles[2], stream + '\0' + BigEndian(version), key);
       batch.Put(raw.handles[4], std::string("bench") + '\0' + key, rocksdb::Slice());
-      batch.Put(raw.handles[5], event.event_id.bytes(), key);
+      batch.Put(raw.handles[5], event.event_id->bytes(), key);
       heads[stream].set_last_version(version);
       heads[stream].set_last_position(position);
     }

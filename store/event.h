@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,16 +18,25 @@ namespace cairn {
 // protobuf message type of the payload ("shop.order.v1.OrderPlaced").
 inline constexpr std::string_view kJsonContentType = "application/json";
 
+// The deepest nesting of arrays and objects a JSON payload may have. Deeper
+// JSON is refused where it comes in (the stores, the CLI): JSON libraries
+// recurse on nesting, and a deep enough payload overflows their stack.
+inline constexpr size_t kMaxJsonDepth = 256;
+// The deepest nesting of `[` and `{` in JSON text (outside strings), without
+// parsing it: safe on any input.
+size_t JsonNestingDepth(std::string_view json);
+
 // Metadata keys with a meaning across Cairn.
 inline constexpr std::string_view kCorrelationIdKey = "correlation_id";
 inline constexpr std::string_view kCausationIdKey = "causation_id";
 
 using Metadata = std::map<std::string, std::string, std::less<>>;
 
-// An event to append. A nil event_id is replaced by a random one; give a
-// deterministic id to make retries of the same append idempotent.
+// An event to append. Without an event_id the store gives it a random one;
+// give a deterministic id to make retries of the same append idempotent. The
+// nil UUID is not an id: an append that names it is InvalidArgument.
 struct EventData {
-  Uuid event_id;
+  std::optional<Uuid> event_id;
   std::string type;
   uint32_t schema_version = 1;
   std::string content_type{kJsonContentType};

@@ -38,7 +38,7 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
       uint64_t version = plans[i].first_version;
       for (const EventData& data : append.events) {
         RecordedEvent& event = log_.emplace_back();
-        event.event_id = data.event_id.is_nil() ? Uuid::Random() : data.event_id;
+        event.event_id = data.event_id ? *data.event_id : Uuid::Random();
         event.stream = append.stream;
         event.version = version++;
         event.position = log_.size();
@@ -145,6 +145,7 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
   }
 
   Status SaveCheckpoint(std::string_view name, const Checkpoint& checkpoint) override {
+    CAIRN_RETURN_IF_ERROR(internal::ValidateCheckpoint(name, checkpoint));
     std::lock_guard lock(mu_);
     checkpoints_[std::string(name)] = checkpoint;
     return OkStatus();
@@ -153,7 +154,7 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
     return Find(checkpoints_, name);
   }
   Status SaveSnapshot(std::string_view stream, const Snapshot& snapshot) override {
-    CAIRN_RETURN_IF_ERROR(internal::ValidateStreamId(stream));
+    CAIRN_RETURN_IF_ERROR(internal::ValidateSnapshot(stream, snapshot));
     std::lock_guard lock(mu_);
     snapshots_[std::string(stream)] = snapshot;
     return OkStatus();
@@ -167,7 +168,7 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
     return OkStatus();
   }
   Status SaveSchema(std::string_view type_name, std::string_view descriptor_set) override {
-    if (type_name.empty()) return InvalidArgumentError("schema type name is empty");
+    CAIRN_RETURN_IF_ERROR(internal::ValidateSchemaName(type_name));
     std::lock_guard lock(mu_);
     schemas_[std::string(type_name)] = std::string(descriptor_set);
     return OkStatus();

@@ -13,16 +13,18 @@ bool SameContent(const StoredEvent& stored, const std::string& stream, const Eve
 Status MatchStoredEvents(const StreamAppend& append, AppendState& state, StreamPlan& plan) {
   std::vector<AppendedEvent> originals;
   for (const EventData& event : append.events) {
-    if (event.event_id.is_nil()) continue;
-    CAIRN_ASSIGN_OR_RETURN(std::optional<StoredEvent> stored, state.FindEvent(event.event_id));
+    if (!event.event_id) continue;
+    CAIRN_ASSIGN_OR_RETURN(std::optional<StoredEvent> stored, state.FindEvent(*event.event_id));
     if (!stored) continue;
     if (!SameContent(*stored, append.stream, event)) {
-      return AlreadyExistsError("event id " + event.event_id.ToString() +
+      const std::string where = stored->stream == append.stream
+                                    ? " with other content"
+                                    : " in another stream, " + stored->stream;
+      return AlreadyExistsError("event id " + event.event_id->ToString() +
                                 " is already stored at global position " +
-                                std::to_string(stored->position) + " in stream " + stored->stream +
-                                " with other content");
+                                std::to_string(stored->position) + where);
     }
-    originals.push_back({stored->stream, event.event_id, stored->version, stored->position});
+    originals.push_back({stored->stream, *event.event_id, stored->version, stored->position});
   }
   if (originals.empty()) return OkStatus();
   if (originals.size() != append.events.size()) {

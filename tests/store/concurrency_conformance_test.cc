@@ -41,7 +41,7 @@ TEST_P(ConcurrencyConformance, SixteenThreadsOnFourStreamsGiveEveryVersionOneWin
         auto result = store().Append(stream, expected, {event});
         if (result.ok()) {
           std::lock_guard lock(mu);
-          winners[{stream, result->events[0].version}].push_back(event.event_id);
+          winners[{stream, result->events[0].version}].push_back(*event.event_id);
           if (result->events[0].version != next) ++unexpected;
         } else if (result.status().code() != StatusCode::kAborted) {
           ++unexpected;

@@ -144,6 +144,20 @@ TEST_P(EventStoreConformance, EveryValidationRuleRejectsWithInvalidArgumentAndWr
          a[0].events[0].event_id = Uuid::Random();
          a[0].events.push_back(a[0].events[0]);
        }},
+      // Protobuf refuses to parse strings that are not UTF-8: a record holding one could never be read.
+      {"invalid UTF-8 in stream id", [](auto& a) { a[0].stream = "bad\xff-1"; }},
+      {"invalid UTF-8 in type", [](auto& a) { a[0].events[0].type = "Placed\xc3"; }},
+      {"overlong UTF-8 in type", [](auto& a) { a[0].events[0].type = "\xc0\xafPlaced"; }},
+      {"UTF-16 surrogate in type", [](auto& a) { a[0].events[0].type = "\xed\xa0\x80"; }},
+      {"invalid UTF-8 in content type", [](auto& a) { a[0].events[0].content_type = "app/\xfe"; }},
+      {"invalid UTF-8 in metadata key", [](auto& a) { a[0].events[0].metadata["k\x80"] = "v"; }},
+      {"invalid UTF-8 in metadata value", [](auto& a) { a[0].events[0].metadata["correlation_id"] = "c\xff"; }},
+      {"invalid UTF-8 in a JSON payload", [](auto& a) { a[0].events[0].data = "{\"a\":\"\xff\"}"; }},
+      {"NUL in a JSON payload", [](auto& a) { a[0].events[0].data = std::string("{\"a\":1}\0 garbage", 17); }},
+      {"JSON nested too deep", [](auto& a) {
+         a[0].events[0].data = std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
+       }},
+      {"nil event id", [](auto& a) { a[0].events[0].event_id = Uuid(); }},
   };
   for (const InvalidCase& c : cases) {
     std::vector<StreamAppend> appends(1);
@@ -155,6 +169,28 @@ TEST_P(EventStoreConformance, EveryValidationRuleRejectsWithInvalidArgumentAndWr
   auto exactly_max = store().Append("order-1", ExpectedVersion::Any(),
                                     {JsonEvent("Big", std::string(1 << 20, 'x'))});
   EXPECT_TRUE(exactly_max.ok()) << exactly_max.status().ToString();
+  const std::string deepest = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  EXPECT_TRUE(store().Append("order-1", ExpectedVersion::Any(), {JsonEvent("Deep", deepest)}).ok());
+}
+
+TEST_P(EventStoreConformance, TextOutsideAsciiIsKeptAsGiven) {
+  EventData event = JsonEvent("Bestellt\u2713", R"({"name":"Zo\u00eb \u65e5\u672c"})");
+  event.metadata["k\u00fcnde"] = "\U0001F600";
+  ASSERT_TRUE(store().Append("ordre-caf\u00e9", ExpectedVersion::NoStream(), {event}).ok());
+  auto events = store().ReadStream("ordre-caf\u00e9", {});
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  EXPECT_EQ(events->front().type, "Bestellt\u2713");
+  EXPECT_EQ(events->front().metadata.at("k\u00fcnde"), "\U0001F600");
+  EXPECT_EQ(events->front().data, event.data);
+  EXPECT_TRUE(store().Verify({}).ok());
+}
+
+TEST_P(EventStoreConformance, NamesKeptBesideTheLogAreCheckedToo) {
+  EXPECT_EQ(store().SaveCheckpoint("pub\xff", {1, {}, 0}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store().SaveCheckpoint("publisher", {1, {{"orders\xc3", 0, 1}}, 0}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store().SaveSnapshot("order-1", {1, "State\xff", 1, "s", 0}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store().SaveSchema("Type\xff", "d").code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(store().LoadCheckpoint("publisher")->has_value());
 }
 
 TEST_P(EventStoreConformance, RecordedEventKeepsEveryField) {

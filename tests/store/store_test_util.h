@@ -4,13 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 #include "store/event_store.h"
 
 namespace cairn::testing {
 
-inline EventData JsonEvent(std::string type, std::string data = "{}", Uuid id = Uuid()) {
+inline EventData JsonEvent(std::string type, std::string data = "{}", std::optional<Uuid> id = std::nullopt) {
   EventData event;
   event.event_id = id;
   event.type = std::move(type);
