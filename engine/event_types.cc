@@ -71,7 +71,16 @@ Result<RecordedEvent> EventTypeRegistry::Upcast(RecordedEvent event) const {
     const std::string type = event.type;
     const uint32_t schema_version = event.schema_version;
     const std::string before = type + " v" + std::to_string(schema_version);
-    CAIRN_ASSIGN_OR_RETURN(RecordedEvent next, (*upcaster)(std::move(event)));
+    const uint64_t position = event.position;
+    Result<RecordedEvent> upcast = InternalError("");
+    try {
+      upcast = (*upcaster)(std::move(event));
+    } catch (const std::exception& error) {
+      // An upcaster reads what was stored, whatever it is: nothing it throws may escape.
+      return DataLossError(before + " at global position " + std::to_string(position) +
+                           " cannot be upcast: " + error.what());
+    }
+    CAIRN_ASSIGN_OR_RETURN(RecordedEvent next, std::move(upcast));
     if (next.type == type && next.schema_version <= schema_version) {
       return InternalError("the upcaster of " + before + " did not raise the schema version");
     }
@@ -107,8 +116,13 @@ Result<const google::protobuf::Message*> EventTypeRegistry::Decode(const Recorde
 Result<const EventTypeRegistry::Type*> EventTypeRegistry::TypeOf(const RecordedEvent& event) const {
   auto it = by_full_name_.find(event.content_type);
   if (it == by_full_name_.end()) {
-    return FailedPreconditionError("event type " + event.content_type + " at global position " +
-                                   std::to_string(event.position) + " is not registered");
+    if (event.content_type == kJsonContentType) {
+      // Appended by hand as JSON, in a shape no upcaster reads: stored as given, never decodable.
+      return DataLossError(event.type + " v" + std::to_string(event.schema_version) + " at global position " +
+                           std::to_string(event.position) + " is JSON, and no upcaster reads that shape");
+    }
+    return InternalError("event type " + event.content_type + " at global position " +
+                         std::to_string(event.position) + " is not registered");
   }
   return &it->second;
 }

@@ -52,10 +52,12 @@ class EventTypeRegistry {
   // FailedPrecondition when its type is not registered.
   Result<EventData> Encode(const google::protobuf::Message& message) const;
 
-  // Applies upcasters until the event has its current shape.
+  // Applies upcasters until the event has its current shape. DataLoss when an
+  // upcaster cannot read the stored event (nothing an upcaster throws escapes).
   Result<RecordedEvent> Upcast(RecordedEvent event) const;
-  // Upcasts, then parses. FailedPrecondition for an unregistered type,
-  // DataLoss when the payload does not parse.
+  // Upcasts, then parses. Internal for an unregistered protobuf type (a
+  // programming error); DataLoss when the payload does not parse, or is JSON
+  // that no upcaster reads.
   Result<std::unique_ptr<google::protobuf::Message>> Decode(const RecordedEvent& event) const;
   // As above, into `scratch`'s message of the type: valid until the next
   // decode of that type into the same scratch.

@@ -37,6 +37,9 @@ struct StoreOptions {
   size_t max_metadata_bytes = 64 << 10;
   // The writer stops adding requests to a commit group past this many bytes.
   size_t max_group_bytes = 16 << 20;
+  // How long opening for writing waits for another process to release the
+  // data dir before it gives up (Unavailable, naming the holder). 0: no wait.
+  std::chrono::milliseconds lock_wait{0};
 };
 
 // Sentinel for "the stream's last version" in a backward read.
@@ -77,6 +80,19 @@ struct StoreStats {
   uint64_t categories = 0;
   uint64_t bytes = 0;  // on disk (RocksDB) or in memory (MemoryEventStore)
   uint64_t last_position = 0;
+  std::vector<std::string> repairs;  // what each `cairn repair --accept-loss` dropped, oldest first
+};
+
+// What RepairEventStore found, and did.
+struct RepairReport {
+  bool repaired = false;   // false: nothing was changed
+  std::string damage;      // the damaged write-ahead log and offset; empty when there is none
+  uint64_t kept_head = 0;  // the last global position of the whole log that is kept
+  uint64_t seen_head = 0;  // the last global position the readable records name
+  // Subscribers whose checkpoint is past the kept head; they must be reset.
+  std::vector<std::string> checkpoints_ahead;
+  // One line: where the damage is, what is kept, which global positions are lost.
+  std::string ToString() const;
 };
 
 struct VerifyOptions {
@@ -149,7 +165,8 @@ class EventStore {
 
   virtual Result<StoreStats> Stats() = 0;
   // Checks the whole log: gapless positions, the hash chain, and that every
-  // index agrees with `events`. DataLoss names the first bad global position.
+  // index agrees with `events`. DataLoss names the first bad global position
+  // and lists every damaged record the pass met (the first 32, and a count).
   virtual Result<VerifyReport> Verify(const VerifyOptions& options) = 0;
 };
 
@@ -168,6 +185,14 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(std::string_view path,
 // follows what the writer commits after that. Appends and saves return
 // FailedPrecondition.
 Result<std::unique_ptr<EventStore>> OpenEventStoreForReading(std::string_view path);
+
+// The way past a damaged write-ahead log, which every open refuses. Without
+// `accept_loss` it only reports what a repair would keep and lose. With it,
+// it keeps the longest whole prefix of the log, drops every event after it,
+// cuts the indexes, stream heads and snapshots back to match, records the
+// repair in the store (StoreStats::repairs) and verifies the result. The loss
+// is real: only an operator who has no copy of the data dir should accept it.
+Result<RepairReport> RepairEventStore(std::string_view path, bool accept_loss);
 
 // A store that lives in memory, with the same semantics as the RocksDB store;
 // for tests of the modules above the store.

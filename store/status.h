@@ -24,6 +24,7 @@ enum class StatusCode {
   kUnavailable,
   kDataLoss,
   kInternal,
+  kResourceExhausted,  // out of space (a full disk) or over a limit
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -55,6 +56,9 @@ inline Status FailedPreconditionError(std::string m) {
 inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status DataLossError(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status ResourceExhaustedError(std::string m) {
+  return {StatusCode::kResourceExhausted, std::move(m)};
+}
 
 // A value or the Status that explains its absence; the shape of std::expected<T, Status>.
 template <typename T>

@@ -10,24 +10,63 @@ namespace {
 
 // OrderPlaced v1 was appended as JSON: {"order_id", "customer", "currency",
 // "items": [{"sku", "qty", "price"}]}, with no total.
-Result<RecordedEvent> UpcastOrderPlacedV1(RecordedEvent event) {
-  nlohmann::json v1 = nlohmann::json::parse(event.data, nullptr, false);
-  if (v1.is_discarded() || !v1.is_object()) {
-    return DataLossError("OrderPlaced v1 at global position " + std::to_string(event.position) + " is not JSON");
+// Reads one field of a v1 object: absent is the default, another JSON type is an error.
+Status ReadText(const nlohmann::json& object, const char* key, std::string* out) {
+  auto it = object.find(key);
+  if (it == object.end()) return OkStatus();
+  if (!it->is_string()) return InvalidArgumentError(std::string("\"") + key + "\" is not a string");
+  *out = it->get<std::string>();
+  return OkStatus();
+}
+
+Status ReadAmount(const nlohmann::json& object, const char* key, int64_t* out) {
+  auto it = object.find(key);
+  if (it == object.end()) return OkStatus();
+  if (!it->is_number_integer() || (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t(kMaxAmount)) ||
+      it->get<int64_t>() < 0 || it->get<int64_t>() > kMaxAmount) {
+    return InvalidArgumentError(std::string("\"") + key + "\" is not a whole number from 0 to " +
+                                std::to_string(kMaxAmount));
   }
-  OrderPlaced placed;
-  placed.set_order_id(v1.value("order_id", ""));
-  placed.set_customer_id(v1.value("customer", ""));
-  placed.set_currency(v1.value("currency", ""));
+  *out = it->get<int64_t>();
+  return OkStatus();
+}
+
+Status ReadOrderPlacedV1(const nlohmann::json& v1, OrderPlaced& placed) {
+  if (!v1.is_object()) return InvalidArgumentError("it is not a JSON object");
+  CAIRN_RETURN_IF_ERROR(ReadText(v1, "order_id", placed.mutable_order_id()));
+  CAIRN_RETURN_IF_ERROR(ReadText(v1, "customer", placed.mutable_customer_id()));
+  CAIRN_RETURN_IF_ERROR(ReadText(v1, "currency", placed.mutable_currency()));
+  auto items = v1.find("items");
+  if (items == v1.end()) return OkStatus();
+  if (!items->is_array()) return InvalidArgumentError("\"items\" is not an array");
   int64_t total = 0;
-  for (const auto& item : v1.value("items", nlohmann::json::array())) {
+  for (const auto& item : *items) {
+    if (!item.is_object()) return InvalidArgumentError("an item is not an object");
     OrderLine* line = placed.add_lines();
-    line->set_sku(item.value("sku", ""));
-    line->set_quantity(item.value("qty", int64_t{0}));
-    line->set_unit_price(item.value("price", int64_t{0}));
-    total += line->quantity() * line->unit_price();
+    int64_t quantity = 0, price = 0, amount = 0;
+    CAIRN_RETURN_IF_ERROR(ReadText(item, "sku", line->mutable_sku()));
+    CAIRN_RETURN_IF_ERROR(ReadAmount(item, "qty", &quantity));
+    CAIRN_RETURN_IF_ERROR(ReadAmount(item, "price", &price));
+    if (__builtin_mul_overflow(quantity, price, &amount) || __builtin_add_overflow(total, amount, &total) ||
+        total > kMaxAmount) {
+      return InvalidArgumentError("its total is over " + std::to_string(kMaxAmount));
+    }
+    line->set_quantity(quantity);
+    line->set_unit_price(price);
   }
   placed.set_total(total);
+  return OkStatus();
+}
+
+Result<RecordedEvent> UpcastOrderPlacedV1(RecordedEvent event) {
+  const std::string where = "OrderPlaced v1 at global position " + std::to_string(event.position);
+  if (JsonNestingDepth(event.data) > kMaxJsonDepth) return DataLossError(where + " nests too deeply");
+  nlohmann::json v1 = nlohmann::json::parse(event.data, nullptr, false);
+  if (v1.is_discarded()) return DataLossError(where + " is not JSON");
+  OrderPlaced placed;
+  if (Status read = ReadOrderPlacedV1(v1, placed); !read.ok()) {
+    return DataLossError(where + " cannot be read: " + read.message());
+  }
   event.content_type = OrderPlaced::descriptor()->full_name();
   event.schema_version = 2;
   event.data = placed.SerializeAsString();

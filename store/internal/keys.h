@@ -64,6 +64,8 @@ inline std::string_view LeadingName(std::string_view key) {
 inline constexpr std::string_view kFormatVersionKey = "format_version";
 inline constexpr std::string_view kHeadKey = "head";  // last position (8 bytes) + chain hash (32)
 inline constexpr std::string_view kFormatVersion = "1";
+// A repair's description, under "repair/" + its time (microseconds, big-endian).
+inline constexpr std::string_view kRepairKeyPrefix = "repair/";
 
 }  // namespace cairn::internal
 

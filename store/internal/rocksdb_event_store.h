@@ -43,6 +43,13 @@ enum Cf : size_t {
 };
 
 Status FromRocks(const rocksdb::Status& status, std::string_view what);
+// `error` with the damaged write-ahead log named, when a scan of `path` finds one.
+Status DescribeWalDamage(const std::string& path, Status error);
+// The options every open of a data dir starts from, and its column families.
+rocksdb::DBOptions BaseDbOptions();
+std::vector<rocksdb::ColumnFamilyDescriptor> ColumnFamilyDescriptors();
+// rocksdb_event_store_repair.cc; RepairEventStore (event_store.h) verifies after it.
+Result<RepairReport> RepairStore(const std::string& path, bool accept_loss);
 
 struct StreamHeadEntry {
   uint64_t last_version = 0;
@@ -116,6 +123,7 @@ class RocksDbEventStore final : public EventStore {
   // rocksdb_event_store_open.cc
   Status OpenDb();
   Status LoadMeta(bool fresh);
+  void MergeSmallFiles();
   void Close();
 
   // rocksdb_event_store_write.cc

@@ -4,11 +4,17 @@
 #include <rocksdb/table.h>
 #include <stdlib.h>
 
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <filesystem>
 
 #include "store/internal/keys.h"
 #include "store/internal/record_codec.h"
 #include "store/internal/rocksdb_event_store.h"
+#include "store/internal/wal_scan.h"
 
 namespace cairn::internal {
 namespace {
@@ -43,7 +49,61 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which, const std::shared_ptr<rocksdb::
   return options;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors() {
+class SilentLogger final : public rocksdb::Logger {
+ public:
+  SilentLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::HEADER_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
+};
+
+bool HasStore(const std::string& path) { return fs::exists(fs::path(path) / "CURRENT"); }
+
+// RocksDB's and Cairn's own files; a directory holding any of them without a
+// CURRENT file is a damaged store, not a place for a new one.
+bool IsStoreFile(const std::string& name) {
+  auto has_suffix = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return name == "IDENTITY" || name == "LOCK" || name.rfind("MANIFEST-", 0) == 0 ||
+         name.rfind("OPTIONS-", 0) == 0 || name.rfind("LOG", 0) == 0 || has_suffix(".sst") ||
+         has_suffix(".log") || has_suffix(".blob");
+}
+
+// "000004.log, MANIFEST-000005 and 12 more": what a directory holds, for messages.
+std::string StoreFilesIn(const std::string& path) {
+  std::vector<std::string> found;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(path, error)) {
+    std::string name = entry.path().filename().string();
+    if (IsStoreFile(name)) found.push_back(std::move(name));
+  }
+  std::sort(found.begin(), found.end());
+  std::string out;
+  for (size_t i = 0; i < found.size() && i < 3; ++i) out += (i ? ", " : "") + found[i];
+  if (found.size() > 3) out += " and " + std::to_string(found.size() - 3) + " more";
+  return out;
+}
+
+// Folders of read-only instances whose process is gone (killed, or cut off by
+// a closed pipe) are removed by the next reader.
+constexpr std::string_view kReaderPrefix = "cairn-reader-";
+
+void RemoveStaleReaderFolders() {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kReaderPrefix, 0) != 0) continue;
+    const int pid = std::atoi(name.c_str() + kReaderPrefix.size());
+    if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)) {
+      std::error_code ignored;
+      fs::remove_all(entry.path(), ignored);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<rocksdb::ColumnFamilyDescriptor> ColumnFamilyDescriptors() {
   auto cache = rocksdb::NewLRUCache(64 << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < kCfCount; ++i) {
@@ -52,19 +112,42 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors() {
   return descriptors;
 }
 
-bool HasStore(const std::string& path) { return fs::exists(fs::path(path) / "CURRENT"); }
-
-}  // namespace
+rocksdb::DBOptions BaseDbOptions() {
+  rocksdb::DBOptions options;
+  options.max_background_jobs = 2;
+  options.bytes_per_sync = 1 << 20;
+  options.max_total_wal_size = 512 << 20;
+  // RocksDB's own LOG file is not kept: writing it on a full disk aborts
+  // inside RocksDB, and Cairn reports every error it acts on itself.
+  options.info_log = std::make_shared<SilentLogger>();
+  // Recovery may drop only a torn tail (the unsynced end of a crash). The
+  // default, point-in-time recovery, would stop at the first damaged record
+  // and drop every acknowledged event after it without a word.
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  return options;
+}
 
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return OkStatus();
   std::string message = std::string(what) + ": " + status.ToString();
   if (status.IsCorruption()) return DataLossError(message);
+  if (status.IsNoSpace() || status.ToString().find("No space left") != std::string::npos) {
+    return ResourceExhaustedError(message);
+  }
   if (status.IsNotFound()) return NotFoundError(message);
   if (status.IsIOError() || status.IsBusy() || status.IsTimedOut() || status.IsTryAgain()) {
     return UnavailableError(message);
   }
   return InternalError(message);
+}
+
+Status DescribeWalDamage(const std::string& path, Status error) {
+  if (error.code() != StatusCode::kDataLoss) return error;
+  std::optional<WalDamage> damage = FindWalDamage(path);
+  if (!damage) return error;
+  return DataLossError(path + ": the write-ahead log " + damage->ToString() +
+                       "; the events from there on cannot be read. Nothing was changed. "
+                       "`cairn repair` shows what would be lost; `cairn repair --accept-loss` drops it");
 }
 
 RocksDbEventStore::RocksDbEventStore(std::string path, const StoreOptions& options, bool read_only)
@@ -80,14 +163,18 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::OpenForWriting(std::strin
   std::error_code error;
   fs::create_directories(store->path_, error);
   if (error) {
-    return FailedPreconditionError("cannot create data dir " + store->path_ + ": " + error.message());
+    return UnavailableError("cannot create the data dir " + store->path_ + ": " + error.message());
   }
-  auto lock = LockFile::Acquire(store->path_ + "/cairn.lock");
-  if (!lock.ok()) {
-    return FailedPreconditionError(store->path_ + ": data dir is " + lock.status().message());
-  }
+  auto lock = LockFile::Acquire(store->path_ + "/cairn.lock", options.lock_wait);
+  if (!lock.ok()) return UnavailableError(store->path_ + ": " + lock.status().message());
   store->lock_ = std::move(lock).value();
   const bool fresh = !HasStore(store->path_);
+  if (fresh) {
+    if (std::string found = StoreFilesIn(store->path_); !found.empty()) {
+      return DataLossError(store->path_ + " has no CURRENT file but holds store files (" + found +
+                           "): it is a damaged store, not an empty folder; nothing was written");
+    }
+  }
   CAIRN_RETURN_IF_ERROR(store->OpenDb());
   CAIRN_RETURN_IF_ERROR(store->LoadMeta(fresh));
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
@@ -97,12 +184,19 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::OpenForWriting(std::strin
 Result<std::unique_ptr<EventStore>> RocksDbEventStore::OpenForReading(std::string_view path) {
   std::unique_ptr<RocksDbEventStore> store(new RocksDbEventStore(std::string(path), {}, true));
   if (!HasStore(store->path_)) {
-    return FailedPreconditionError("no Cairn store in " + store->path_);
+    if (std::string found = StoreFilesIn(store->path_); !found.empty()) {
+      return DataLossError(store->path_ + " has no CURRENT file but holds store files (" + found + ")");
+    }
+    return NotFoundError("no Cairn store in " + store->path_);
   }
-  // A secondary instance keeps its own small info log in a private folder.
-  std::string secondary = (fs::temp_directory_path() / "cairn-reader-XXXXXX").string();
+  RemoveStaleReaderFolders();
+  // A secondary instance keeps its own small state in a private folder named
+  // after this process, so that a later reader can tell when it is stale.
+  std::string secondary = (fs::temp_directory_path() /
+                           (std::string(kReaderPrefix) + std::to_string(getpid()) + "-XXXXXX")).string();
   if (mkdtemp(secondary.data()) == nullptr) {
-    return FailedPreconditionError("cannot create a folder for the read-only instance");
+    return UnavailableError("cannot create a folder for the read-only instance: " +
+                            std::string(std::strerror(errno)));
   }
   store->secondary_path_ = secondary;
   CAIRN_RETURN_IF_ERROR(store->OpenDb());
@@ -111,12 +205,7 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::OpenForReading(std::strin
 }
 
 Status RocksDbEventStore::OpenDb() {
-  rocksdb::DBOptions options;
-  options.max_background_jobs = 2;
-  options.bytes_per_sync = 1 << 20;
-  options.max_total_wal_size = 512 << 20;
-  options.keep_log_file_num = 3;
-  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  rocksdb::DBOptions options = BaseDbOptions();
   if (!read_only_) {
     std::vector<std::string> existing;
     if (HasStore(path_)) {
@@ -135,12 +224,10 @@ Status RocksDbEventStore::OpenDb() {
   }
   rocksdb::DB* db = nullptr;
   rocksdb::Status status =
-      read_only_ ? rocksdb::DB::OpenAsSecondary(options, path_, secondary_path_, Descriptors(), &handles_, &db)
-                 : rocksdb::DB::Open(options, path_, Descriptors(), &handles_, &db);
-  if (!status.ok()) {
-    Status error = FromRocks(status, "cannot open " + path_);
-    return error.code() == StatusCode::kDataLoss ? error : FailedPreconditionError(error.message());
-  }
+      read_only_ ? rocksdb::DB::OpenAsSecondary(options, path_, secondary_path_, ColumnFamilyDescriptors(),
+                                                &handles_, &db)
+                 : rocksdb::DB::Open(options, path_, ColumnFamilyDescriptors(), &handles_, &db);
+  if (!status.ok()) return DescribeWalDamage(path_, FromRocks(status, "cannot open " + path_));
   db_.reset(db);
   return OkStatus();
 }
@@ -148,7 +235,7 @@ Status RocksDbEventStore::OpenDb() {
 Status RocksDbEventStore::LoadMeta(bool fresh) {
   CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> format, GetValue(kMetaCf, kFormatVersionKey));
   if (!format) {
-    if (!fresh) return FailedPreconditionError(path_ + " has no store format version");
+    if (!fresh) return DataLossError(path_ + " has no store format version");
     CAIRN_RETURN_IF_ERROR(PutMeta(kMetaCf, kFormatVersionKey, kFormatVersion));
   } else if (*format != kFormatVersion) {
     return FailedPreconditionError(path_ + " has store format version " + *format +
@@ -157,6 +244,35 @@ Status RocksDbEventStore::LoadMeta(bool fresh) {
   head_ = ReadHeadFromMeta(&chain_head_);
   if (chain_head_.empty()) chain_head_.assign(kChainHashBytes, '\0');
   return OkStatus();
+}
+
+void RocksDbEventStore::MergeSmallFiles() {
+  // Each close flushes every family's memtable into a small file. Files whose
+  // keys do not overlap are moved down a level as they are, never merged, so
+  // a writer that lives for one `cairn append` would leave files without end:
+  // once a family holds enough small files below level 0, merge them.
+  constexpr uint64_t kSmallFileBytes = 1 << 20;
+  constexpr size_t kMaxSmallFiles = 8;
+  for (auto* handle : handles_) {
+    rocksdb::ColumnFamilyMetaData family;
+    db_->GetColumnFamilyMetaData(handle, &family);
+    std::vector<const rocksdb::SstFileMetaData*> small;
+    for (const auto& level : family.levels) {
+      for (const auto& file : level.files) {
+        if (level.level > 0 && file.size < kSmallFileBytes) small.push_back(&file);
+      }
+    }
+    if (small.size() < kMaxSmallFiles) continue;
+    std::string begin = small.front()->smallestkey, end = small.front()->largestkey;
+    for (const auto* file : small) {
+      begin = std::min(begin, file->smallestkey);
+      end = std::max(end, file->largestkey);
+    }
+    rocksdb::CompactRangeOptions options;
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    rocksdb::Slice from(begin), to(end);
+    db_->CompactRange(options, handle, &from, &to);  // best effort: a failure leaves the files as they were
+  }
 }
 
 void RocksDbEventStore::Close() {
@@ -169,8 +285,12 @@ void RocksDbEventStore::Close() {
     writer_.join();
   }
   if (db_) {
-    // A clean close leaves no log to replay on the next open.
-    if (!read_only_) db_->Flush(rocksdb::FlushOptions(), handles_);
+    if (!read_only_) {
+      // A clean close leaves no log to replay on the next open, and no pile
+      // of level-0 files for the next writer to open.
+      db_->Flush(rocksdb::FlushOptions(), handles_);
+      MergeSmallFiles();
+    }
     for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
     handles_.clear();
     db_->Close();

@@ -19,6 +19,17 @@ bool StartsWith(const rocksdb::Slice& key, std::string_view prefix) {
 
 std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
 
+Status MissingFromLog(uint64_t position) {
+  return DataLossError("global position " + std::to_string(position) + " is missing from the log");
+}
+
+// A read that ran out of events at `next` while the head says the log goes on to `head`.
+Status RequireLogReaches(uint64_t next, uint64_t head) {
+  if (next > head) return OkStatus();
+  return DataLossError("the log ends before global position " + std::to_string(next) +
+                       " but the store head is " + std::to_string(head) + ": events are missing");
+}
+
 }  // namespace
 
 Status RocksDbEventStore::RequireWritable() const {
@@ -74,7 +85,12 @@ Result<std::vector<RecordedEvent>> RocksDbEventStore::ReadStream(std::string_vie
   }
   CAIRN_RETURN_IF_ERROR(FromRocks(it->status(), "read of stream " + std::string(stream)));
   if (positions.empty()) {
-    CAIRN_RETURN_IF_ERROR(GetStreamHead(stream).status());
+    CAIRN_ASSIGN_OR_RETURN(StreamHeadInfo head, GetStreamHead(stream));
+    if (!options.backward && options.from_version <= head.last_version) {
+      return DataLossError("stream " + std::string(stream) + " has events up to version " +
+                           std::to_string(head.last_version) + " but its index holds none from version " +
+                           std::to_string(options.from_version));
+    }
     return std::vector<RecordedEvent>();
   }
   return ReadPositions(positions);
@@ -83,25 +99,26 @@ Result<std::vector<RecordedEvent>> RocksDbEventStore::ReadStream(std::string_vie
 Result<std::vector<RecordedEvent>> RocksDbEventStore::ReadAll(uint64_t from_position, size_t max_count) {
   std::vector<RecordedEvent> events;
   uint64_t expected = std::max<uint64_t>(from_position, 1);
+  // The head is read before the iterator is made, so the iterator sees every
+  // event up to it: a log that ends sooner has lost events.
+  const uint64_t head = HeadPosition();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kEventsCf)));
   for (it->Seek(PositionKey(expected)); it->Valid() && events.size() < max_count; it->Next(), ++expected) {
-    if (ReadBigEndian64(View(it->key())) != expected) {
-      return DataLossError("global position " + std::to_string(expected) + " is missing from the log");
-    }
+    if (ReadBigEndian64(View(it->key())) != expected) return MissingFromLog(expected);
     CAIRN_RETURN_IF_ERROR(DecodeRecord(View(it->value()), expected, events.emplace_back()));
   }
   CAIRN_RETURN_IF_ERROR(FromRocks(it->status(), "read of global position " + std::to_string(expected)));
+  if (events.size() < max_count) CAIRN_RETURN_IF_ERROR(RequireLogReaches(expected, head));
   return events;
 }
 
 Result<std::vector<std::string>> RocksDbEventStore::ReadAllRecords(uint64_t from_position, size_t max_count) {
   std::vector<std::string> records;
   uint64_t expected = std::max<uint64_t>(from_position, 1);
+  const uint64_t head = HeadPosition();  // before the iterator, as in ReadAll
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kEventsCf)));
   for (it->Seek(PositionKey(expected)); it->Valid() && records.size() < max_count; it->Next(), ++expected) {
-    if (ReadBigEndian64(View(it->key())) != expected) {
-      return DataLossError("global position " + std::to_string(expected) + " is missing from the log");
-    }
+    if (ReadBigEndian64(View(it->key())) != expected) return MissingFromLog(expected);
     std::string_view value = View(it->value());
     if (!StripChainHash(value)) {
       return DataLossError("record at global position " + std::to_string(expected) + " has no chain hash");
@@ -109,6 +126,7 @@ Result<std::vector<std::string>> RocksDbEventStore::ReadAllRecords(uint64_t from
     records.emplace_back(value);
   }
   CAIRN_RETURN_IF_ERROR(FromRocks(it->status(), "read of global position " + std::to_string(expected)));
+  if (records.size() < max_count) CAIRN_RETURN_IF_ERROR(RequireLogReaches(expected, head));
   return records;
 }
 
@@ -196,7 +214,7 @@ uint64_t RocksDbEventStore::WaitForHead(uint64_t position, std::chrono::millisec
 }
 
 Status RocksDbEventStore::SaveCheckpoint(std::string_view name, const Checkpoint& checkpoint) {
-  if (name.empty()) return InvalidArgumentError("checkpoint name is empty");
+  CAIRN_RETURN_IF_ERROR(ValidateCheckpoint(name, checkpoint));
   store::CheckpointRecord record;
   record.set_position(checkpoint.position);
   for (const PartitionOffset& offset : checkpoint.offsets) {
@@ -222,7 +240,7 @@ Result<std::optional<Checkpoint>> RocksDbEventStore::LoadCheckpoint(std::string_
 }
 
 Status RocksDbEventStore::SaveSnapshot(std::string_view stream, const Snapshot& snapshot) {
-  CAIRN_RETURN_IF_ERROR(ValidateStreamId(stream));
+  CAIRN_RETURN_IF_ERROR(ValidateSnapshot(stream, snapshot));
   store::SnapshotRecord record;
   record.set_version(snapshot.version);
   record.set_type(snapshot.type);
@@ -247,7 +265,7 @@ Status RocksDbEventStore::DeleteSnapshot(std::string_view stream) {
 }
 
 Status RocksDbEventStore::SaveSchema(std::string_view type_name, std::string_view descriptor_set) {
-  if (type_name.empty()) return InvalidArgumentError("schema type name is empty");
+  CAIRN_RETURN_IF_ERROR(ValidateSchemaName(type_name));
   return PutMeta(kSchemasCf, type_name, descriptor_set);
 }
 
@@ -270,6 +288,12 @@ Result<StoreStats> RocksDbEventStore::Stats() {
     it->Seek(next);
   }
   CAIRN_RETURN_IF_ERROR(FromRocks(it->status(), "count of categories"));
+  std::unique_ptr<rocksdb::Iterator> repairs(db_->NewIterator(rocksdb::ReadOptions(), cf(kMetaCf)));
+  for (repairs->Seek(kRepairKeyPrefix); repairs->Valid() && StartsWith(repairs->key(), kRepairKeyPrefix);
+       repairs->Next()) {
+    stats.repairs.emplace_back(View(repairs->value()));
+  }
+  CAIRN_RETURN_IF_ERROR(FromRocks(repairs->status(), "list of repairs"));
   std::error_code error;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(path_, error)) {
     if (entry.is_regular_file(error)) stats.bytes += entry.file_size(error);

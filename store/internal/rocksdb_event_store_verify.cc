@@ -44,6 +44,44 @@ struct IndexDigest {
 Status BadAt(uint64_t position, const std::string& what) {
   return DataLossError("first bad global position " + std::to_string(position) + ": " + what);
 }
+
+// Damaged records, gathered so that one pass names all of them, not just the first.
+class Damage {
+ public:
+  void Add(uint64_t position, std::string what) {
+    if (count_ > 0 && last_ == position) {
+      if (found_.back().first == position) found_.back().second += "; " + what;
+      return;
+    }
+    if (found_.size() < kListed) found_.emplace_back(position, std::move(what));
+    ++count_;
+    last_ = position;
+  }
+  bool empty() const { return count_ == 0; }
+  Status ToStatus() const {
+    std::string message = "first bad global position " + std::to_string(found_.front().first) + ": " +
+                          found_.front().second + "; " + std::to_string(count_) + " damaged in all:";
+    for (const auto& [position, what] : found_) message += " " + std::to_string(position) + " (" + what + ")";
+    if (count_ > found_.size()) message += " and " + std::to_string(count_ - found_.size()) + " more";
+    return DataLossError(message);
+  }
+
+ private:
+  static constexpr size_t kListed = 32;
+  std::vector<std::pair<uint64_t, std::string>> found_;
+  uint64_t count_ = 0;  // damaged records, each counted once
+  uint64_t last_ = 0;
+};
+
+// After a broken link the chain goes on from the hash the record holds, so
+// that one bad record does not make every later one look bad. False when the
+// record holds none: the next link cannot be checked.
+bool ResyncChain(std::string_view value, std::string& chain) {
+  std::string_view body = value;
+  if (!StripChainHash(body)) return false;
+  chain = std::string(value.substr(body.size() + 2));
+  return true;
+}
 }  // namespace
 
 Result<VerifyReport> RocksDbEventStore::Verify(const VerifyOptions& options) {
@@ -68,15 +106,36 @@ Result<VerifyReport> RocksDbEventStore::Verify(const VerifyOptions& options) {
   RecordedEvent event;
   uint64_t position = 1;
 
+  Damage damage;
+  bool chain_known = true;           // false right after a record without a chain hash
+  uint64_t last_unreadable = 0;      // the last record whose stream is unknown
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, cf(kEventsCf)));
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++position) {
-    if (ReadBigEndian64(View(it->key())) != position) return BadAt(position, "missing from the log");
-    if (!CheckChain(View(it->value()), hasher, chain)) return BadAt(position, "hash chain broken");
+    const uint64_t key = ReadBigEndian64(View(it->key()));
+    if (key != position) {
+      damage.Add(position, key > position ? "missing from the log, up to " + std::to_string(key - 1)
+                                          : "out of order");
+      position = key;
+      last_unreadable = key - 1;
+    }
+    if (!CheckChain(View(it->value()), hasher, chain)) {
+      if (chain_known) damage.Add(position, "hash chain broken");
+      chain_known = ResyncChain(View(it->value()), chain);
+    } else {
+      chain_known = true;
+    }
     Status decoded = DecodeRecord(View(it->value()), position, event);
-    if (!decoded.ok()) return BadAt(position, decoded.message());
+    if (!decoded.ok()) {
+      damage.Add(position, decoded.message());
+      last_unreadable = position;
+      continue;
+    }
     auto [head, is_new] = heads.try_emplace(event.stream, StreamHeadEntry{event.version, position});
-    if ((is_new && event.version != 0) || (!is_new && event.version != head->second.last_version + 1)) {
-      return BadAt(position, "stream " + event.stream + " skips to version " + std::to_string(event.version));
+    // Past an unreadable record a stream may skip the version that record held.
+    const bool may_skip = last_unreadable > 0 && (is_new || head->second.last_position < last_unreadable);
+    if (!may_skip &&
+        ((is_new && event.version != 0) || (!is_new && event.version != head->second.last_version + 1))) {
+      damage.Add(position, "stream " + event.stream + " skips to version " + std::to_string(event.version));
     }
     head->second = {event.version, position};
     const std::string position_key = PositionKey(position);
@@ -85,7 +144,8 @@ Result<VerifyReport> RocksDbEventStore::Verify(const VerifyOptions& options) {
     event_ids.Add(event.event_id.bytes(), position_key);
     if (options.progress && position % 65536 == 0) options.progress(position, total);
   }
-  if (!it->status().ok()) return BadAt(position, FromRocks(it->status(), "unreadable").message());
+  if (!it->status().ok()) damage.Add(position, FromRocks(it->status(), "unreadable").message());
+  if (!damage.empty()) return damage.ToStatus();
   const uint64_t last = position - 1;
   std::string meta_chain;
   if (last != ReadHeadFromMeta(&meta_chain, read) || (last > 0 && meta_chain != chain)) {

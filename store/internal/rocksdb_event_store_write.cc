@@ -52,7 +52,7 @@ class GroupState final : public AppendState {
   void Wrote(const std::string& stream, const EventData& event, const Uuid& id, uint64_t version,
              uint64_t position) {
     pending_heads_[stream] = {version, position};
-    if (!event.event_id.is_nil()) pending_ids_[id] = {&stream, &event, version, position};
+    if (event.event_id) pending_ids_[id] = {&stream, &event, version, position};
   }
 
   const std::unordered_map<std::string, StreamHeadEntry>& pending_heads() const {
@@ -170,7 +170,7 @@ void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
       placement.stream = append.stream;
       placement.version = plan.first_version;
       for (const EventData& data : append.events) {
-        placement.event_id = data.event_id.is_nil() ? Uuid::Random() : data.event_id;
+        placement.event_id = data.event_id ? *data.event_id : Uuid::Random();
         placement.position = next_position++;
         EncodeRecord(data, placement, hasher_, chain, value);
         const std::string position_key = PositionKey(placement.position);
@@ -202,8 +202,9 @@ void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
   rocksdb::Status status = db_->Write(write_options_, &batch);
   if (!status.ok()) {
     Status error = FromRocks(status, "append failed");
+    if (error.code() != StatusCode::kResourceExhausted) error = UnavailableError(error.message());
     for (AppendJob* job : jobs) {
-      if (job->result.ok()) job->result = UnavailableError(error.message());
+      if (job->result.ok()) job->result = error;
     }
     return;
   }

@@ -37,7 +37,12 @@ TEST(EventTypeRegistry, UnregisteredTypesAndDamagedPayloadsAreClearErrors) {
   RecordedEvent stored;
   stored.type = "OrderConfirmed";
   stored.content_type = "cairn.commerce.Unknown";
-  EXPECT_EQ(types.Decode(stored).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(types.Decode(stored).status().code(), StatusCode::kInternal);  // a type the code forgot to register
+  stored.content_type = std::string(kJsonContentType);
+  stored.data = R"({"order_id":"o-1"})";
+  Result<std::unique_ptr<google::protobuf::Message>> json = types.Decode(stored);
+  EXPECT_EQ(json.status().code(), StatusCode::kDataLoss);  // stored by hand in a shape nothing reads
+  EXPECT_NE(json.status().message().find("is JSON, and no upcaster reads that shape"), std::string::npos);
   stored.content_type = "cairn.commerce.OrderConfirmed";
   stored.data = "\xff\xff\xff";
   EXPECT_EQ(types.Decode(stored).status().code(), StatusCode::kDataLoss);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "store/event_store.h"
 #include "store/proto/event_record.pb.h"
@@ -60,7 +61,7 @@ TEST(RocksDbEventStore, SecondWriterIsRefusedWithTheLockHolderNamed) {
   testing::TempDir dir;
   auto first = MustOpen(dir.path());
   auto second = OpenEventStore(dir.path());
-  ASSERT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_EQ(second.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(second.status().message().find("locked for writing by pid " + std::to_string(getpid())),
             std::string::npos)
       << second.status().message();
@@ -93,7 +94,7 @@ TEST(RocksDbEventStore, ReaderBesideTheWriterSeesCommittedEventsAndFollowsNewOne
 TEST(RocksDbEventStore, ReaderOfAFolderWithoutAStoreIsAClearError) {
   testing::TempDir dir;
   auto reader = OpenEventStoreForReading(dir.Sub("nothing-here"));
-  EXPECT_EQ(reader.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(reader.status().code(), StatusCode::kNotFound);
   EXPECT_NE(reader.status().message().find("no Cairn store"), std::string::npos);
 }
 
@@ -195,6 +196,133 @@ TEST(RocksDbEventStore, VerifyFindsAnIndexThatDisagreesWithTheLog) {
   ASSERT_EQ(report.status().code(), StatusCode::kDataLoss);
   EXPECT_NE(report.status().message().find("position 6: the streams index disagrees"), std::string::npos)
       << report.status().message();
+}
+
+TEST(RocksDbEventStore, VerifyNamesEveryDamagedRecordNotJustTheFirst) {
+  testing::TempDir dir;
+  {
+    auto store = MustOpen(dir.path());
+    for (int i = 0; i < 20; ++i) MustAppend(*store, "order-1", "E");
+  }
+  {
+    RawDb raw(dir.path());
+    for (uint64_t position : {3, 11, 17}) {
+      ASSERT_TRUE(raw.db().Put(rocksdb::WriteOptions(), raw.cf("events"), PositionKey(position), "\xff\xff").ok());
+    }
+  }
+  auto store = MustOpen(dir.path());
+  auto report = store->Verify({});
+  ASSERT_EQ(report.status().code(), StatusCode::kDataLoss);
+  const std::string message = report.status().message();
+  EXPECT_NE(message.find("first bad global position 3"), std::string::npos) << message;
+  EXPECT_NE(message.find("3 damaged in all"), std::string::npos) << message;
+  EXPECT_NE(message.find(" 11 ("), std::string::npos) << message;
+  EXPECT_NE(message.find(" 17 ("), std::string::npos) << message;
+  // The records around the damage still read.
+  EXPECT_EQ(store->ReadAll(4, 7)->size(), 7u);
+}
+
+TEST(RocksDbEventStore, ALogThatEndsBeforeTheHeadIsDataLossInEveryReader) {
+  testing::TempDir dir;
+  {
+    auto store = MustOpen(dir.path());
+    for (int i = 0; i < 30; ++i) MustAppend(*store, "order-" + std::to_string(i % 3), "E");
+  }
+  {
+    // What a lost or truncated events table leaves: the head says 30, the log ends at 20.
+    RawDb raw(dir.path());
+    ASSERT_TRUE(raw.db().DeleteRange(rocksdb::WriteOptions(), raw.cf("events"), PositionKey(21), PositionKey(99)).ok());
+  }
+  for (bool read_only : {false, true}) {
+    SCOPED_TRACE(read_only ? "reader" : "writer");
+    auto store = read_only ? OpenEventStoreForReading(dir.path()) : OpenEventStore(dir.path());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ((*store)->ReadAll(1, 10)->size(), 10u);  // a page that ends before the gap is whole
+    EXPECT_EQ((*store)->ReadAll(15, 100).status().code(), StatusCode::kDataLoss);
+    EXPECT_EQ((*store)->ReadAll(25, 100).status().code(), StatusCode::kDataLoss);
+    EXPECT_EQ((*store)->ReadAllRecords(15, 100).status().code(), StatusCode::kDataLoss);
+    EXPECT_EQ((*store)->ReadStream("order-0", {}).status().code(), StatusCode::kDataLoss);
+    EXPECT_TRUE((*store)->ReadAll(31, 100)->empty());  // past the head: nothing, and no error
+    EXPECT_EQ((*store)->Verify({}).status().code(), StatusCode::kDataLoss);
+  }
+}
+
+TEST(RocksDbEventStore, ReadStreamWithAnIndexThatLostEntriesIsDataLoss) {
+  testing::TempDir dir;
+  {
+    auto store = MustOpen(dir.path());
+    for (int i = 0; i < 5; ++i) MustAppend(*store, "order-1", "E");
+  }
+  {
+    RawDb raw(dir.path());
+    ASSERT_TRUE(raw.db().DeleteRange(rocksdb::WriteOptions(), raw.cf("streams"), std::string("order-1") + '\0',
+                                     std::string("order-1") + '\1').ok());
+  }
+  auto store = MustOpen(dir.path());
+  EXPECT_EQ(store->ReadStream("order-1", {}).status().code(), StatusCode::kDataLoss);
+}
+
+TEST(RocksDbEventStore, AWriterNeverCreatesAStoreOverStoreFilesWithoutCurrent) {
+  testing::TempDir dir;
+  {
+    auto store = MustOpen(dir.path());
+    MustAppend(*store, "order-1", "E");
+  }
+  fs::remove(fs::path(dir.path()) / "CURRENT");
+  const auto files_before = std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator());
+  auto writer = OpenEventStore(dir.path());
+  ASSERT_EQ(writer.status().code(), StatusCode::kDataLoss) << writer.status().ToString();
+  EXPECT_NE(writer.status().message().find("no CURRENT file but holds store files"), std::string::npos);
+  EXPECT_NE(writer.status().message().find(".sst"), std::string::npos) << writer.status().message();
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "CURRENT"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), files_before);
+  EXPECT_EQ(OpenEventStoreForReading(dir.path()).status().code(), StatusCode::kDataLoss);
+}
+
+TEST(RocksDbEventStore, ManyShortLivedWritersLeaveABoundedNumberOfFiles) {
+  testing::TempDir dir;
+  for (int i = 0; i < 120; ++i) {
+    auto store = MustOpen(dir.path());
+    MustAppend(*store, "order-" + std::to_string(i % 7), "E");
+  }
+  size_t tables = 0;
+  for (const auto& entry : fs::directory_iterator(dir.path())) tables += entry.path().extension() == ".sst";
+  // Nine families, each merged once it has four level-0 files, plus what the merges left.
+  EXPECT_LT(tables, 60u);
+  auto store = MustOpen(dir.path());
+  EXPECT_EQ(store->HeadPosition(), 120u);
+  EXPECT_TRUE(store->Verify({}).ok());
+}
+
+TEST(RocksDbEventStore, AReaderRemovesTheFoldersOfReadersThatDied) {
+  testing::TempDir dir;
+  { auto store = MustOpen(dir.path()); }
+  // A folder of a process that no longer runs (pid_max is far below this), and one of this process.
+  const fs::path dead = fs::temp_directory_path() / "cairn-reader-999999999-abcdef";
+  const fs::path alive = fs::temp_directory_path() / ("cairn-reader-" + std::to_string(getpid()) + "-kept01");
+  fs::create_directories(dead);
+  fs::create_directories(alive);
+  auto reader = OpenEventStoreForReading(dir.path());
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_TRUE(fs::exists(alive));
+  fs::remove_all(alive);
+}
+
+TEST(RocksDbEventStore, AWriterWaitsForTheLockWhenAskedTo) {
+  testing::TempDir dir;
+  auto first = MustOpen(dir.path());
+  const auto start = std::chrono::steady_clock::now();
+  auto refused = OpenEventStore(dir.path(), {.lock_wait = std::chrono::milliseconds(200)});
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    first.reset();
+  });
+  auto second = OpenEventStore(dir.path(), {.lock_wait = std::chrono::seconds(10)});
+  release.join();
+  EXPECT_TRUE(second.ok()) << second.status().ToString();
 }
 
 }  // namespace

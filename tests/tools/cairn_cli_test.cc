@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -101,14 +102,129 @@ TEST_F(CairnCli, InvalidInputExitsTwoWithOneLineAndWritesNothing) {
       {"append", "order-1"},
       {"frobnicate"},
       {"read", "order-1", "--limit", "zero"},
+      // Strings the store keeps must be UTF-8: protobuf would refuse to read the record back.
+      {"append", "bad\xff-1", "T", "--data", "{}"},
+      {"append", "order-1", "Placed\xc3", "--data", "{}"},
+      {"append", "order-1", "T", "--data", "{}", "--metadata", "k\x80=v"},
+      {"append", "order-1", "T", "--data", "{}", "--metadata", "correlation_id=c\xff"},
+      {"append", "order-1", "T", "--data", "{\"a\":\"\xff\"}"},
+      {"append", "order-1", "T", "--data", "{}", "--event-id", "00000000-0000-0000-0000-000000000000"},
+      {"append", "order-1", "T", "--data", std::string(60000, '[') + std::string(60000, ']')},
+      {"append", "order-1", "T", "--data-file", dir_.path()},
+      {"append", "order-1", "T", "--data-file", "/dev/zero"},
+      {"append", "order-1", "T", "--data", "{}", "--metadata", "k=1", "--metadata", "k=2"},
+      {"replay", "--from", "-1"},
+      {"replay", "--from", "18446744073709551616"},
+      {"replay", "--to", "1.5"},
+      {"read", "order-1", "--from", "-1"},
+      {"read", "order-1", "--limit", "0"},
   };
   for (const auto& args : cases) {
     ProcessResult r = Cairn(args);
-    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << (args.size() > 1 ? args[1] : "") << ": " << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    const std::string what = args[0] + " " + (args.size() > 1 ? args[1].substr(0, 40) : "") + " " +
+                             (args.size() > 2 ? args.back().substr(0, 40) : "");
+    EXPECT_EQ(r.exit_code, 2) << what << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << what << ": " << r.err;
     EXPECT_EQ(r.err.rfind("cairn: error: ", 0), 0u) << r.err;
+    EXPECT_LT(r.err.size(), 400u) << what << ": " << r.err;  // one clear line, not a dump
   }
+  ProcessResult nul = Cairn({"append", "order-1", "T"}, std::string("{\"a\":1}\0 garbage", 17));
+  EXPECT_EQ(nul.exit_code, 2) << nul.err;
+  ProcessResult bad_config = testing::Run(CAIRN_BINARY, {"--data-dir", data_dir_, "append", "order-1", "T", "--data", "{}"},
+                                          "", {"CAIRN_DURABILITY=fast"});
+  EXPECT_EQ(bad_config.exit_code, 2) << bad_config.err;
+  EXPECT_NE(bad_config.err.find("durability"), std::string::npos) << bad_config.err;
   EXPECT_EQ(Cairn({"stats"}).exit_code, 5);  // nothing was ever written: no store
+}
+
+TEST_F(CairnCli, EndlessInputStopsAtTheLargestEventAndSaysSo) {
+  ProcessResult r = testing::Run("/bin/bash", {"-c", "yes | " + std::string(CAIRN_BINARY) + " --data-dir " +
+                                                          data_dir_ + " append s-1 T"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("larger than 1048576 bytes"), std::string::npos) << r.err;
+}
+
+TEST_F(CairnCli, ReplaySkipsDamagedRecordsOnlyWhenAskedAndNamesThem) {
+  for (int i = 0; i < 6; ++i) ASSERT_EQ(Cairn({"append", "order-1", "E", "--data", "{}"}).exit_code, 0);
+  {
+    testing::RawDb raw(data_dir_);
+    ASSERT_TRUE(raw.db().Put(rocksdb::WriteOptions(), raw.cf("events"), testing::PositionKey(3), "\xff\xff").ok());
+  }
+  ProcessResult stopped = Cairn({"replay"});
+  EXPECT_EQ(stopped.exit_code, 6);
+  EXPECT_NE(stopped.err.find("global position 3"), std::string::npos) << stopped.err;
+  EXPECT_NE(stopped.err.find("--skip-damaged"), std::string::npos) << stopped.err;
+  ProcessResult skipped = Cairn({"replay", "--skip-damaged"});
+  EXPECT_EQ(skipped.exit_code, 6);
+  auto lines = Lines(skipped.out);
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[1]["position"], 2);
+  EXPECT_EQ(lines[2]["position"], 4);
+  EXPECT_NE(skipped.err.find("skipped damaged global position 3"), std::string::npos) << skipped.err;
+  ProcessResult verify = Cairn({"verify"});
+  EXPECT_EQ(verify.exit_code, 6);
+  EXPECT_NE(verify.err.find("1 damaged in all: 3 ("), std::string::npos) << verify.err;
+}
+
+TEST_F(CairnCli, DeeplyNestedJsonAlreadyStoredPrintsAsTextInsteadOfCrashing) {
+  ASSERT_EQ(Cairn({"append", "s-1", "T", "--data", "{}"}).exit_code, 0);
+  {
+    // Stored before the depth bound existed: written past the store's checks.
+    testing::RawDb raw(data_dir_);
+    std::string value;
+    ASSERT_TRUE(raw.db().Get(rocksdb::ReadOptions(), raw.cf("events"), testing::PositionKey(1), &value).ok());
+    store::EventRecord record;
+    ASSERT_TRUE(record.ParseFromString(value));
+    record.set_data("[\n" + std::string(99999, '[') + std::string(100000, ']'));
+    ASSERT_TRUE(raw.db().Put(rocksdb::WriteOptions(), raw.cf("events"), testing::PositionKey(1),
+                             record.SerializeAsString()).ok());
+  }
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"read", "s-1"}, {"replay"}}) {
+    ProcessResult r = Cairn(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+    auto lines = Lines(r.out);
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_TRUE(lines[0]["data"].is_string());
+  }
+}
+
+TEST_F(CairnCli, AClosedPipeEndsReplayQuietlyAndLeavesNoReaderFolder) {
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 1000 == 0) ASSERT_EQ(Cairn({"append", "order-1", "E", "--data", "{}"}).exit_code, 0);
+  }
+  testing::TempDir tmp;
+  ProcessResult r = testing::Run("/bin/bash", {"-c", std::string(CAIRN_BINARY) + " --data-dir " + data_dir_ +
+                                                          " replay | head -1; echo \"${PIPESTATUS[0]}\""},
+                                 "", {"TMPDIR=" + tmp.path()});
+  EXPECT_NE(r.out.find("\"position\":1"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1), "0\n") << r.out;
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(tmp.path()), std::filesystem::directory_iterator()), 0);
+}
+
+TEST_F(CairnCli, AppendWaitsForTheWriterLockWhenAskedTo) {
+  auto holder = OpenEventStore(data_dir_);
+  ASSERT_TRUE(holder.ok());
+  ProcessResult refused = Cairn({"append", "order-1", "E", "--data", "{}"});
+  EXPECT_EQ(refused.exit_code, 5);
+  EXPECT_NE(refused.err.find("locked for writing by pid"), std::string::npos) << refused.err;
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    holder->reset();
+  });
+  ProcessResult waited = Cairn({"append", "order-1", "E", "--data", "{}", "--wait-lock", "20s"});
+  release.join();
+  EXPECT_EQ(waited.exit_code, 0) << waited.err;
+  EXPECT_EQ(Cairn({"append", "order-1", "E", "--data", "{}", "--wait-lock", "soon"}).exit_code, 2);
+}
+
+TEST_F(CairnCli, RepairOfAWholeStoreChangesNothing) {
+  Seed();
+  ProcessResult r = Cairn({"repair", "--accept-loss"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto out = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(out["damaged"].get<bool>());
+  EXPECT_EQ(out["kept_head"], 3);
+  EXPECT_EQ(Cairn({"verify"}).exit_code, 0);
 }
 
 TEST_F(CairnCli, MissingStreamExitsFourAndMissingDataDirExitsFive) {

@@ -79,7 +79,7 @@ TEST_F(CairnProjectionsCli, AnEventThatCannotBeDecodedIsParkedAndListed) {
   ASSERT_EQ(parked.size(), 1u);
   EXPECT_EQ(parked[0]["position"], 2);
   EXPECT_EQ(parked[0]["type"], "OrderConfirmed");
-  EXPECT_NE(parked[0]["error"].get<std::string>().find("not registered"), std::string::npos) << parked[0].dump();
+  EXPECT_NE(parked[0]["error"].get<std::string>().find("no upcaster reads"), std::string::npos) << parked[0].dump();
   ProcessResult replay = Cairn({"projections", "parked", "order_summary", "--replay"});
   EXPECT_EQ(replay.exit_code, 7);
   EXPECT_FALSE(Lines(replay.out)[0]["replayed"].get<bool>());

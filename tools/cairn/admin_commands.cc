@@ -22,7 +22,7 @@ int RunStreams(const Context& context, const std::string& category) {
       line["stream"] = head.stream;
       line["last_version"] = head.last_version;
       line["last_position"] = head.last_position;
-      std::cout << line.dump() << '\n';
+      std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     }
     if (page->size() < 1024) return kExitOk;
     after = page->back().stream;
@@ -40,6 +40,7 @@ int RunStats(const Context& context) {
   out["categories"] = stats->categories;
   out["bytes"] = stats->bytes;
   out["last_position"] = stats->last_position;
+  if (!stats->repairs.empty()) out["repairs"] = stats->repairs;
   std::cout << out.dump() << '\n';
   return kExitOk;
 }
@@ -67,6 +68,30 @@ int RunVerify(const Context& context) {
   return kExitOk;
 }
 
+int RunRepair(const Context& context, bool accept_loss) {
+  auto report = RepairEventStore(context.data_dir, accept_loss);
+  if (!report.ok()) return Fail(report.status());
+  nlohmann::ordered_json out;
+  out["damaged"] = !report->damage.empty();
+  out["repaired"] = report->repaired;
+  out["kept_head"] = report->kept_head;
+  if (!report->damage.empty()) {
+    out["damage"] = report->damage;
+    out["lost_from"] = report->kept_head + 1;
+    out["lost_to"] = std::max(report->seen_head, report->kept_head);
+  }
+  if (!report->checkpoints_ahead.empty()) out["checkpoints_ahead"] = report->checkpoints_ahead;
+  std::cout << out.dump() << '\n';
+  if (report->damage.empty() || report->repaired) {
+    std::fprintf(stderr, "cairn: %s\n", report->ToString().c_str());
+    return kExitOk;
+  }
+  // A dry run over a damaged log: the store stays as it is, and unusable.
+  std::fprintf(stderr, "cairn: error: %s; nothing was changed: run `cairn repair --accept-loss` to drop it\n",
+               report->ToString().c_str());
+  return kExitDamaged;
+}
+
 }  // namespace
 
 void AddAdminCommands(CLI::App& app, Context& context) {
@@ -80,6 +105,15 @@ void AddAdminCommands(CLI::App& app, Context& context) {
 
   app.add_subcommand("verify", "Check the hash chain, gaplessness and every index; exit 6 on damage")
       ->callback([&context] { context.run = [&context] { return RunVerify(context); }; });
+
+  auto accept_loss = std::make_shared<bool>(false);
+  CLI::App* repair = app.add_subcommand(
+      "repair", "Past a damaged write-ahead log: show what would be lost, or drop it with --accept-loss");
+  repair->add_flag("--accept-loss", *accept_loss,
+                   "Drop every event from the damage on, cut the indexes back, record the repair, verify");
+  repair->callback([&context, accept_loss] {
+    context.run = [&context, accept_loss] { return RunRepair(context, *accept_loss); };
+  });
 }
 
 }  // namespace cairn::cli

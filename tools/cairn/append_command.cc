@@ -1,4 +1,5 @@
 // cairn append STREAM TYPE [--data JSON | --data-file FILE | stdin]
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -6,6 +7,7 @@
 #include <sstream>
 
 #include "tools/cairn/cli.h"
+#include "tools/cairn/node_config.h"
 
 namespace cairn::cli {
 namespace {
@@ -18,6 +20,7 @@ struct AppendArgs {
   std::string expected = "any";
   std::string event_id;
   std::vector<std::string> metadata;
+  uint64_t wait_lock_ms = 0;
 };
 
 Result<ExpectedVersion> ParseExpectedVersion(const std::string& text) {
@@ -31,22 +34,29 @@ Result<ExpectedVersion> ParseExpectedVersion(const std::string& text) {
                               text + "'");
 }
 
-Result<std::string> ReadPayload(const AppendArgs& args, bool data_given) {
+Result<std::string> ReadPayload(const AppendArgs& args, bool data_given, size_t limit) {
   if (data_given) return args.data;
   if (!args.data_file.empty()) {
+    std::error_code error;
+    if (std::filesystem::is_directory(args.data_file, error)) {
+      return InvalidArgumentError("--data-file " + args.data_file + " is a directory, not a file");
+    }
     std::ifstream file(args.data_file, std::ios::binary);
     if (!file) return InvalidArgumentError("cannot read --data-file " + args.data_file);
-    return std::string(std::istreambuf_iterator<char>(file), {});
+    return ReadBounded(file, limit, "--data-file " + args.data_file);
   }
-  std::ostringstream in;
-  in << std::cin.rdbuf();
-  return in.str();
+  return ReadBounded(std::cin, limit, "the event data on stdin");
 }
 
-Result<EventData> BuildEvent(const AppendArgs& args, bool data_given) {
+Result<EventData> BuildEvent(const AppendArgs& args, bool data_given, const StoreOptions& limits) {
   EventData event;
   event.type = args.type;
-  CAIRN_ASSIGN_OR_RETURN(event.data, ReadPayload(args, data_given));
+  CAIRN_ASSIGN_OR_RETURN(event.data, ReadPayload(args, data_given, limits.max_event_bytes));
+  // Depth first: a parser recurses on nesting, so deep input must not reach it.
+  if (JsonNestingDepth(event.data) > kMaxJsonDepth) {
+    return InvalidArgumentError("the event data nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  if (event.data.find('\0') != std::string::npos) return InvalidArgumentError("the event data holds a NUL byte");
   if (!nlohmann::json::accept(event.data)) return InvalidArgumentError("the event data is not valid JSON");
   if (!args.event_id.empty()) {
     std::optional<Uuid> id = Uuid::Parse(args.event_id);
@@ -60,20 +70,26 @@ Result<EventData> BuildEvent(const AppendArgs& args, bool data_given) {
     if (equals == std::string::npos || equals == 0) {
       return InvalidArgumentError("--metadata takes key=value, not '" + pair + "'");
     }
-    event.metadata[pair.substr(0, equals)] = pair.substr(equals + 1);
+    if (!event.metadata.emplace(pair.substr(0, equals), pair.substr(equals + 1)).second) {
+      return InvalidArgumentError("--metadata key '" + pair.substr(0, equals) + "' is given twice");
+    }
   }
   return event;
 }
 
 int RunAppend(const Context& context, const AppendArgs& args, bool data_given) {
+  Result<NodeConfig> config = LoadNodeConfig(context);
+  if (!config.ok()) return Fail(config.status());
+  StoreOptions options = StoreOptionsOf(*config);
+  options.lock_wait = std::chrono::milliseconds(args.wait_lock_ms);
   Result<ExpectedVersion> expected = ParseExpectedVersion(args.expected);
   if (!expected.ok()) return Fail(expected.status());
-  Result<EventData> event = BuildEvent(args, data_given);
+  Result<EventData> event = BuildEvent(args, data_given, options);
   if (!event.ok()) return Fail(event.status());
   std::vector<StreamAppend> appends{{args.stream, *expected, {*std::move(event)}}};
   // Bad input never creates or opens the data dir.
-  if (Status valid = ValidateAppend(appends); !valid.ok()) return Fail(valid);
-  auto store = OpenForWriting(context);
+  if (Status valid = ValidateAppend(appends, options); !valid.ok()) return Fail(valid);
+  auto store = OpenForWriting(context, options);
   if (!store.ok()) return Fail(store.status());
   auto result = (*store)->Append(appends);
   if (!result.ok()) return Fail(result.status());
@@ -98,7 +114,11 @@ void AddAppendCommand(CLI::App& app, Context& context) {
   command->add_option("--data-file", args->data_file, "Read the event JSON from this file")->excludes(data);
   command->add_option("--expected-version", args->expected, "any | no-stream | exists | VERSION (default any)");
   command->add_option("--event-id", args->event_id, "UUID; retrying with the same id appends nothing twice");
-  command->add_option("--metadata", args->metadata, "key=value, repeatable")->allow_extra_args(false);
+  command->add_option("--metadata", args->metadata, "key=value, repeatable; a key may be given once")
+      ->allow_extra_args(false);
+  command->add_option("--wait-lock", args->wait_lock_ms,
+                      "Wait this long for another writer to release the data dir (500ms, 10s; default: no wait)")
+      ->transform(Duration());
   command->callback([&context, args, data] {
     const bool data_given = data->count() > 0;
     context.run = [&context, args, data_given] { return RunAppend(context, *args, data_given); };

@@ -1,7 +1,10 @@
 #include "tools/cairn/cli.h"
 
+#include <cctype>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
 namespace cairn::cli {
 namespace {
@@ -12,7 +15,7 @@ void OnStopSignal(int) { stop_requested = 1; }
 
 Status WithDataDirCode(Status status) {
   // Any failure to open the data dir exits 5, whatever its cause.
-  if (status.code() == StatusCode::kDataLoss) return status;
+  if (status.code() == StatusCode::kDataLoss || status.code() == StatusCode::kResourceExhausted) return status;
   return UnavailableError(status.message());
 }
 
@@ -29,6 +32,7 @@ int ExitCodeFor(const Status& status) {
     case StatusCode::kUnavailable: return kExitDataDir;
     case StatusCode::kDataLoss: return kExitDamaged;
     case StatusCode::kInternal: return kExitInternal;
+    case StatusCode::kResourceExhausted: return kExitExhausted;
   }
   return kExitInternal;
 }
@@ -42,8 +46,8 @@ int Fail(const Status& status) {
   return ExitCodeFor(status);
 }
 
-Result<std::unique_ptr<EventStore>> OpenForWriting(const Context& context) {
-  auto store = OpenEventStore(context.data_dir);
+Result<std::unique_ptr<EventStore>> OpenForWriting(const Context& context, const StoreOptions& options) {
+  auto store = OpenEventStore(context.data_dir, options);
   if (!store.ok()) return WithDataDirCode(store.status());
   return store;
 }
@@ -52,6 +56,61 @@ Result<std::unique_ptr<EventStore>> OpenForReading(const Context& context) {
   auto store = OpenEventStoreForReading(context.data_dir);
   if (!store.ok()) return WithDataDirCode(store.status());
   return store;
+}
+
+Result<std::string> ReadBounded(std::istream& in, size_t limit, const std::string& what) {
+  std::string out;
+  char buffer[64 << 10];
+  while (in) {
+    in.read(buffer, sizeof(buffer));
+    out.append(buffer, static_cast<size_t>(in.gcount()));
+    if (out.size() > limit) {
+      return InvalidArgumentError(what + " is larger than " + std::to_string(limit) + " bytes, the largest event");
+    }
+  }
+  if (in.bad()) return InvalidArgumentError("cannot read " + what);
+  return out;
+}
+
+Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  const std::string unit = text.substr(digits);
+  const uint64_t scale = unit.empty() || unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : 0;
+  if (digits == 0 || digits > 9 || scale == 0) {
+    return InvalidArgumentError("'" + text + "' is not a duration (250ms, 10s, 2m)");
+  }
+  return std::chrono::milliseconds(std::stoull(text.substr(0, digits)) * scale);
+}
+
+CLI::Validator WholeNumber(uint64_t min) {
+  const std::string range = "a whole number from " + std::to_string(min) + " to 18446744073709551615";
+  return CLI::Validator(
+      [min, range](std::string& text) -> std::string {
+        if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) {
+          return "'" + text + "' is not " + range;
+        }
+        errno = 0;
+        const unsigned long long value = std::strtoull(text.c_str(), nullptr, 10);
+        if (errno == ERANGE || value < min) return "'" + text + "' is not " + range;
+        return std::string();
+      },
+      range);
+}
+
+CLI::Validator Duration() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        Result<std::chrono::milliseconds> parsed = ParseDuration(text);
+        if (!parsed.ok()) return parsed.status().message();
+        text = std::to_string(parsed->count());
+        return std::string();
+      },
+      "DURATION");
+}
+
+bool WriteOut(std::string_view text) {
+  return std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
 }
 
 void InstallStopSignals() {

@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <functional>
+#include <istream>
 #include <memory>
 #include <string>
 
@@ -23,6 +25,7 @@ enum ExitCode : int {
   kExitDamaged = 6,          // verify found damage
   kExitRejected = 7,         // a business rule rejected the command
   kExitRetryLater = 8,       // an outside system (payment gateway, mail) is unavailable
+  kExitExhausted = 9,        // out of space (disk full) or over a limit
 };
 
 struct Context {
@@ -37,8 +40,24 @@ int Fail(const Status& status);
 
 // The store for a command that writes (takes the writer lock) or only reads
 // (a read-only instance, beside a running writer if there is one).
-Result<std::unique_ptr<EventStore>> OpenForWriting(const Context& context);
+Result<std::unique_ptr<EventStore>> OpenForWriting(const Context& context, const StoreOptions& options = {});
 Result<std::unique_ptr<EventStore>> OpenForReading(const Context& context);
+
+// Reads all of `in`, up to `limit` bytes: InvalidArgument naming `what` past
+// it, so that /dev/zero or an endless pipe cannot grow the process without bound.
+Result<std::string> ReadBounded(std::istream& in, size_t limit, const std::string& what);
+
+// "250ms", "10s", "2m", or a plain number of milliseconds.
+Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
+// A CLI11 check for a whole decimal number from `min` up to 2^64-1: no sign,
+// no fraction, no overflow, and a message that says so.
+CLI::Validator WholeNumber(uint64_t min);
+// A CLI11 transform that turns a duration (ParseDuration) into milliseconds.
+CLI::Validator Duration();
+
+// Writes to stdout; false once the reader has gone (a closed pipe), so that
+// a command can stop quietly, as `replay | head -1` expects.
+bool WriteOut(std::string_view text);
 
 // True once SIGINT or SIGTERM arrived, after InstallStopSignals().
 void InstallStopSignals();

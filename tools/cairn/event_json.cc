@@ -48,11 +48,15 @@ const PayloadRenderer::Schema* PayloadRenderer::SchemaFor(const std::string& typ
 
 std::string PayloadRenderer::Render(const RecordedEvent& event) {
   if (event.content_type == kJsonContentType) {
-    if (event.data.find_first_of("\r\n") == std::string::npos && nlohmann::json::accept(event.data)) {
+    constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+    // Whatever is stored: too deep to parse safely or not JSON, it prints as a string.
+    if (JsonNestingDepth(event.data) > kMaxJsonDepth) return nlohmann::json(event.data).dump(-1, ' ', false, kReplace);
+    if (event.data.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos &&
+        nlohmann::json::accept(event.data)) {
       return event.data;
     }
     auto parsed = nlohmann::ordered_json::parse(event.data, nullptr, /*allow_exceptions=*/false);
-    return parsed.is_discarded() ? nlohmann::json(event.data).dump() : parsed.dump();
+    return (parsed.is_discarded() ? nlohmann::ordered_json(event.data) : parsed).dump(-1, ' ', false, kReplace);
   }
   if (const Schema* schema = SchemaFor(event.content_type)) {
     std::unique_ptr<google::protobuf::Message> message(schema->prototype->New());

@@ -1,4 +1,5 @@
 // cairn: the operator's tool for a Cairn data dir.
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
@@ -7,6 +8,9 @@
 
 int main(int argc, char** argv) {
   using namespace cairn::cli;
+  // A closed pipe (`cairn replay | head -1`) is an error on write, not a
+  // signal that kills the tool before it cleans up.
+  std::signal(SIGPIPE, SIG_IGN);
   // Log lines go to stderr, warnings and worse: stdout carries the output.
   // `cairn run` sets its own level and format from the configuration.
   (void)cairn::ConfigureLogging({.level = "warn"});

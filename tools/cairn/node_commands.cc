@@ -44,7 +44,7 @@ int RunNode(const Context& context, bool with_projections) {
   Result<NodeConfig> config = LoadNodeConfig(context);
   if (!config.ok()) return Fail(config.status());
   if (Status logging = ConfigureLogging(config->service.log); !logging.ok()) return Fail(logging);
-  auto store = OpenEventStore(config->service.data_dir, {.durability = config->service.durability});
+  auto store = OpenEventStore(config->service.data_dir, StoreOptionsOf(*config));
   if (!store.ok()) return Fail(UnavailableError(store.status().message()));
   MetricsRegistry metrics;
   Service service(config->service);

@@ -17,6 +17,12 @@ Result<NodeConfig> LoadNodeConfig(const Context& context) {
   return config;
 }
 
+StoreOptions StoreOptionsOf(const NodeConfig& config) {
+  StoreOptions options;
+  options.durability = config.service.durability;
+  return options;
+}
+
 std::string ProjectionsDirectory(const std::string& data_dir) { return data_dir + "/projections"; }
 
 std::string BootstrapFile(const std::string& data_dir) { return data_dir + "/kafka-bootstrap"; }

@@ -23,6 +23,9 @@ struct NodeConfig {
 // InvalidArgument naming the key for a bad or unknown setting.
 Result<NodeConfig> LoadNodeConfig(const Context& context);
 
+// The store options the configuration sets (durability), for every command that writes.
+StoreOptions StoreOptionsOf(const NodeConfig& config);
+
 // Where the read models of a data dir live.
 std::string ProjectionsDirectory(const std::string& data_dir);
 

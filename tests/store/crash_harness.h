@@ -1,0 +1,76 @@
+// The kill -9 harness of the store's crash tests: runs crash_appender as a
+// child process, kills it, and returns what it acknowledged.
+#ifndef CAIRN_TESTS_STORE_CRASH_HARNESS_H_
+#define CAIRN_TESTS_STORE_CRASH_HARNESS_H_
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace cairn::testing {
+
+struct Acknowledged {
+  uint64_t position;
+  std::string event_id;
+  std::string stream;
+  uint64_t version;
+};
+
+inline int Cycles() {
+  const char* value = std::getenv("STORE_CRASH_CYCLES");
+  return value ? std::max(1, std::atoi(value)) : 25;
+}
+
+// Runs the appender for `run_for`, kills it with SIGKILL, returns what it acknowledged.
+inline std::vector<Acknowledged> RunAndKill(const std::string& dir, unsigned seed, std::chrono::milliseconds run_for) {
+  int pipe_fds[2];
+  EXPECT_EQ(pipe(pipe_fds), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    std::string seed_text = std::to_string(seed);
+    execl(CRASH_APPENDER_PATH, "crash_appender", dir.c_str(), seed_text.c_str(), nullptr);
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+  std::string received;
+  char buffer[65536];
+  const auto kill_at = std::chrono::steady_clock::now() + run_for;
+  while (std::chrono::steady_clock::now() < kill_at) {
+    ssize_t n = read(pipe_fds[0], buffer, sizeof(buffer));
+    if (n > 0) received.append(buffer, n);
+    else std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status)) << "the appender stopped by itself with status " << status;
+  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0;) received.append(buffer, n);
+  close(pipe_fds[0]);
+
+  std::vector<Acknowledged> acknowledged;
+  std::istringstream lines(received);
+  for (std::string line; std::getline(lines, line);) {
+    if (lines.eof()) break;  // a line cut by the kill was never acknowledged in full
+    Acknowledged ack;
+    std::istringstream fields(line);
+    if (fields >> ack.position >> ack.event_id >> ack.stream >> ack.version) acknowledged.push_back(ack);
+  }
+  return acknowledged;
+}
+
+}  // namespace cairn::testing
+
+#endif  // CAIRN_TESTS_STORE_CRASH_HARNESS_H_
