@@ -18,6 +18,10 @@ namespace cairn {
 // protobuf message type of the payload ("shop.order.v1.OrderPlaced").
 inline constexpr std::string_view kJsonContentType = "application/json";
 
+// True when `text` is well-formed UTF-8 (RFC 3629): what every string the
+// store keeps must be, since protobuf refuses to parse anything else.
+bool IsValidUtf8(std::string_view text);
+
 // The deepest nesting of arrays and objects a JSON payload may have. Deeper
 // JSON is refused where it comes in (the stores, the CLI): JSON libraries
 // recurse on nesting, and a deep enough payload overflows their stack.

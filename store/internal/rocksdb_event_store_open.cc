@@ -58,15 +58,19 @@ class SilentLogger final : public rocksdb::Logger {
 
 bool HasStore(const std::string& path) { return fs::exists(fs::path(path) / "CURRENT"); }
 
-// RocksDB's and Cairn's own files; a directory holding any of them without a
-// CURRENT file is a damaged store, not a place for a new one.
-bool IsStoreFile(const std::string& name) {
+// Files that only a store that was once opened holds. A directory holding any
+// of them without a CURRENT file is a damaged store, not a place for a new
+// one. What a creation killed before CURRENT leaves (IDENTITY, LOCK, the first
+// MANIFEST, an empty log) RocksDB creates again.
+bool IsStoreFile(const fs::directory_entry& entry) {
+  const std::string name = entry.path().filename().string();
   auto has_suffix = [&](std::string_view suffix) {
     return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  return name == "IDENTITY" || name == "LOCK" || name.rfind("MANIFEST-", 0) == 0 ||
-         name.rfind("OPTIONS-", 0) == 0 || name.rfind("LOG", 0) == 0 || has_suffix(".sst") ||
-         has_suffix(".log") || has_suffix(".blob");
+  std::error_code error;
+  if (has_suffix(".log")) return name.rfind("LOG", 0) != 0 && entry.file_size(error) > 0;
+  return (name.rfind("MANIFEST-", 0) == 0 && name != "MANIFEST-000001") || name.rfind("OPTIONS-", 0) == 0 ||
+         has_suffix(".sst") || has_suffix(".blob");
 }
 
 // "000004.log, MANIFEST-000005 and 12 more": what a directory holds, for messages.
@@ -74,8 +78,7 @@ std::string StoreFilesIn(const std::string& path) {
   std::vector<std::string> found;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(path, error)) {
-    std::string name = entry.path().filename().string();
-    if (IsStoreFile(name)) found.push_back(std::move(name));
+    if (IsStoreFile(entry)) found.push_back(entry.path().filename().string());
   }
   std::sort(found.begin(), found.end());
   std::string out;
@@ -99,6 +102,26 @@ void RemoveStaleReaderFolders() {
       fs::remove_all(entry.path(), ignored);
     }
   }
+}
+
+// True when the RocksDB directory's column families `names` hold no key at all.
+bool HoldsNoData(const std::string& path, const std::vector<std::string>& names) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  rocksdb::DBOptions options;
+  options.info_log = std::make_shared<SilentLogger>();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::OpenForReadOnly(options, path, descriptors, &handles, &raw).ok()) return false;
+  bool empty = true;
+  for (auto* handle : handles) {
+    std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator({}, handle));
+    it->SeekToFirst();
+    empty = empty && !it->Valid() && it->status().ok();
+  }
+  for (auto* handle : handles) raw->DestroyColumnFamilyHandle(handle);
+  delete raw;
+  return empty;
 }
 
 }  // namespace
@@ -212,7 +235,8 @@ Status RocksDbEventStore::OpenDb() {
       CAIRN_RETURN_IF_ERROR(
           FromRocks(rocksdb::DB::ListColumnFamilies(options, path_, &existing), "cannot read " + path_));
       for (const char* name : kCfNames) {
-        if (std::find(existing.begin(), existing.end(), name) == existing.end()) {
+        // A writer killed while it created the store leaves some families and no data: finish the creation.
+        if (std::find(existing.begin(), existing.end(), name) == existing.end() && !HoldsNoData(path_, existing)) {
           return FailedPreconditionError(path_ + " is not a Cairn data dir (no column family " + name + ")");
         }
       }
@@ -235,7 +259,13 @@ Status RocksDbEventStore::OpenDb() {
 Status RocksDbEventStore::LoadMeta(bool fresh) {
   CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> format, GetValue(kMetaCf, kFormatVersionKey));
   if (!format) {
-    if (!fresh) return DataLossError(path_ + " has no store format version");
+    // Written right after the families are created: without it, only a store
+    // whose creation never finished, and so holds nothing, may go on.
+    std::unique_ptr<rocksdb::Iterator> events(db_->NewIterator({}, cf(kEventsCf)));
+    events->SeekToFirst();
+    if (!fresh && (events->Valid() || head_ != 0 || ReadHeadFromMeta(nullptr) != 0)) {
+      return DataLossError(path_ + " has no store format version");
+    }
     CAIRN_RETURN_IF_ERROR(PutMeta(kMetaCf, kFormatVersionKey, kFormatVersion));
   } else if (*format != kFormatVersion) {
     return FailedPreconditionError(path_ + " has store format version " + *format +

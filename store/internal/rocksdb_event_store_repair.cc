@@ -158,13 +158,7 @@ Result<RepairReport> RepairStore(const std::string& path, bool accept_loss) {
   CAIRN_ASSIGN_OR_RETURN(auto lock, LockFile::Acquire(path + "/cairn.lock"));
   RepairReport report;
   std::optional<WalDamage> damage = FindWalDamage(path);
-  if (!damage) {
-    // Nothing for a repair to do; an open says whether the store is otherwise whole.
-    CAIRN_ASSIGN_OR_RETURN(auto survey_open, OpenSkippingDamage(path, /*read_only=*/true));
-    CAIRN_ASSIGN_OR_RETURN(Survey survey, SurveyLog(*survey_open));
-    report.kept_head = survey.kept;
-    return report;
-  }
+  if (!damage) return report;  // nothing for a repair to do
   report.damage = damage->ToString();
   {
     CAIRN_ASSIGN_OR_RETURN(auto survey_open, OpenSkippingDamage(path, /*read_only=*/true));
@@ -203,6 +197,12 @@ std::string RepairReport::ToString() const {
 
 Result<RepairReport> RepairEventStore(std::string_view path, bool accept_loss) {
   CAIRN_ASSIGN_OR_RETURN(RepairReport report, internal::RepairStore(std::string(path), accept_loss));
+  if (report.damage.empty()) {
+    // A whole log: an ordinary open says whether the store is otherwise sound.
+    CAIRN_ASSIGN_OR_RETURN(auto store, OpenEventStore(path));
+    report.kept_head = report.seen_head = store->HeadPosition();
+    return report;
+  }
   if (!report.repaired) return report;
   // The repaired store must open as any store does, and verify.
   CAIRN_ASSIGN_OR_RETURN(auto store, OpenEventStore(path));

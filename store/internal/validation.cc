@@ -71,41 +71,6 @@ Status ValidateEvent(const EventData& event, std::string_view stream, const Stor
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = p + text.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    // RFC 3629: the lead byte fixes the length and the range of the second
-    // byte, which rules out overlong forms, surrogates and code points past U+10FFFF.
-    size_t length;
-    unsigned char low = 0x80, high = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-      length = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      length = 3;
-      if (c == 0xe0) low = 0xa0;
-      if (c == 0xed) high = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      length = 4;
-      if (c == 0xf0) low = 0x90;
-      if (c == 0xf4) high = 0x8f;
-    } else {
-      return false;
-    }
-    if (static_cast<size_t>(end - p) < length || p[1] < low || p[1] > high) return false;
-    for (size_t i = 2; i < length; ++i) {
-      if ((p[i] & 0xc0) != 0x80) return false;
-    }
-    p += length;
-  }
-  return true;
-}
-
 std::string EscapeBytes(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -154,6 +119,41 @@ Status ValidateSchemaName(std::string_view type_name) { return ValidateName("sch
 }  // namespace cairn::internal
 
 namespace cairn {
+
+bool IsValidUtf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    // RFC 3629: the lead byte fixes the length and the range of the second
+    // byte, which rules out overlong forms, surrogates and code points past U+10FFFF.
+    size_t length;
+    unsigned char low = 0x80, high = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+      length = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      length = 3;
+      if (c == 0xe0) low = 0xa0;
+      if (c == 0xed) high = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      length = 4;
+      if (c == 0xf0) low = 0x90;
+      if (c == 0xf4) high = 0x8f;
+    } else {
+      return false;
+    }
+    if (static_cast<size_t>(end - p) < length || p[1] < low || p[1] > high) return false;
+    for (size_t i = 2; i < length; ++i) {
+      if ((p[i] & 0xc0) != 0x80) return false;
+    }
+    p += length;
+  }
+  return true;
+}
 
 size_t JsonNestingDepth(std::string_view json) {
   size_t depth = 0, deepest = 0;

@@ -22,8 +22,6 @@ Status ValidateCheckpoint(std::string_view name, const Checkpoint& checkpoint);
 Status ValidateSnapshot(std::string_view stream, const Snapshot& snapshot);
 Status ValidateSchemaName(std::string_view type_name);
 
-// True when `text` is well-formed UTF-8 (RFC 3629).
-bool IsValidUtf8(std::string_view text);
 // `text` with every byte outside printable ASCII (and '\\') as \\xNN, for messages.
 std::string EscapeBytes(std::string_view text);
 

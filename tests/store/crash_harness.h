@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <sstream>
@@ -31,7 +32,10 @@ inline int Cycles() {
 }
 
 // Runs the appender for `run_for`, kills it with SIGKILL, returns what it acknowledged.
-inline std::vector<Acknowledged> RunAndKill(const std::string& dir, unsigned seed, std::chrono::milliseconds run_for) {
+// With `at_least`, it runs on past `run_for` (up to a minute) until that many
+// events were acknowledged, so that a loaded machine still gives a test its events.
+inline std::vector<Acknowledged> RunAndKill(const std::string& dir, unsigned seed, std::chrono::milliseconds run_for,
+                                            size_t at_least = 0) {
   int pipe_fds[2];
   EXPECT_EQ(pipe(pipe_fds), 0);
   pid_t child = fork();
@@ -48,7 +52,9 @@ inline std::vector<Acknowledged> RunAndKill(const std::string& dir, unsigned see
   std::string received;
   char buffer[65536];
   const auto kill_at = std::chrono::steady_clock::now() + run_for;
-  while (std::chrono::steady_clock::now() < kill_at) {
+  const auto give_up = kill_at + std::chrono::minutes(1);
+  auto enough = [&] { return at_least == 0 || size_t(std::count(received.begin(), received.end(), '\n')) > at_least; };
+  while (std::chrono::steady_clock::now() < kill_at || (!enough() && std::chrono::steady_clock::now() < give_up)) {
     ssize_t n = read(pipe_fds[0], buffer, sizeof(buffer));
     if (n > 0) received.append(buffer, n);
     else std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -47,5 +47,20 @@ TEST(StoreCrash, EveryAcknowledgedAppendSurvivesKillNine) {
               static_cast<unsigned long long>(total_acknowledged));
 }
 
+TEST(StoreCrash, AWriterKilledWhileItCreatesTheStoreLeavesOneThatOpens) {
+  std::mt19937 random(20261202);
+  for (int cycle = 0; cycle < 40; ++cycle) {
+    testing::TempDir dir;
+    const std::string data = dir.Sub("data");
+    // Early enough to land inside the creation of the files and column families.
+    auto acknowledged = RunAndKill(data, random(), std::chrono::milliseconds(random() % 25));
+    auto store = OpenEventStore(data);
+    ASSERT_TRUE(store.ok()) << "cycle " << cycle << ": " << store.status().ToString();
+    EXPECT_GE((*store)->HeadPosition(), acknowledged.empty() ? 0 : acknowledged.back().position);
+    EXPECT_TRUE((*store)->Append("order-1", ExpectedVersion::Any(), {EventData{.type = "E", .data = "{}"}}).ok());
+    EXPECT_TRUE((*store)->Verify({}).ok());
+  }
+}
+
 }  // namespace
 }  // namespace cairn

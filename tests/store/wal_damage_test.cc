@@ -43,7 +43,7 @@ TEST(WalDamage, EveryOpenRefusesAndOnlyAnAcceptedRepairGoesOnWithTheLossRecorded
     SCOPED_TRACE("cycle " + std::to_string(cycle));
     testing::TempDir dir;
     const std::string data = dir.Sub("data");
-    auto acknowledged = testing::RunAndKill(data, random(), std::chrono::milliseconds(400));
+    auto acknowledged = testing::RunAndKill(data, random(), std::chrono::milliseconds(400), 200);
     ASSERT_GT(acknowledged.size(), 50u);
     const fs::path log = LargestLog(data);
     ASSERT_FALSE(log.empty());
@@ -105,7 +105,7 @@ TEST(WalDamage, ACutOffTailIsATornWriteAndOpens) {
     SCOPED_TRACE("cycle " + std::to_string(cycle));
     testing::TempDir dir;
     const std::string data = dir.Sub("data");
-    auto acknowledged = testing::RunAndKill(data, random(), std::chrono::milliseconds(300));
+    auto acknowledged = testing::RunAndKill(data, random(), std::chrono::milliseconds(300), 20);
     ASSERT_GT(acknowledged.size(), 10u);
     const fs::path log = LargestLog(data);
     fs::resize_file(log, fs::file_size(log) - 1 - random() % 300);  // what a power cut leaves unsynced
@@ -119,7 +119,7 @@ TEST(WalDamage, ACutOffTailIsATornWriteAndOpens) {
 
 TEST(WalDamage, RepairOfAWholeStoreChangesNothing) {
   testing::TempDir dir;
-  auto acknowledged = testing::RunAndKill(dir.Sub("data"), 3, std::chrono::milliseconds(200));
+  auto acknowledged = testing::RunAndKill(dir.Sub("data"), 3, std::chrono::milliseconds(200), 20);
   auto repair = RepairEventStore(dir.Sub("data"), /*accept_loss=*/true);
   ASSERT_TRUE(repair.ok()) << repair.status().ToString();
   EXPECT_FALSE(repair->repaired);
