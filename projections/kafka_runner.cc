@@ -52,7 +52,7 @@ Status KafkaProjectionRunner::Open() {
   Impl& impl = *impl_;
   if (impl.db) return EnsureFeed();
   CAIRN_RETURN_IF_ERROR(impl.file.EnsureExists());
-  auto lock = LockFile::Acquire(impl.file.path() + ".lock");
+  auto lock = LockFile::Acquire(impl.file.lock_path());
   if (!lock.ok()) return FailedPreconditionError("read model " + projector_.name() + " is " + lock.status().message());
   impl.lock = std::move(lock).value();
   CAIRN_ASSIGN_OR_RETURN(impl.db, Database::Open(impl.file.path()));

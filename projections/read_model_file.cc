@@ -10,8 +10,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr const char* kBuildingSuffix = ".building";
+
 std::string GenerationName(const std::string& name, int generation) {
   return name + ".g" + std::to_string(generation) + ".sqlite";
+}
+
+void SyncDirectory(const std::string& directory) {
+  if (int dir = ::open(directory.c_str(), O_RDONLY); dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
 }
 
 }  // namespace
@@ -24,6 +33,14 @@ std::string ReadModelFile::path() const { return directory_ + "/" + name_ + ".sq
 std::string ReadModelFile::generation_path(int generation) const {
   return directory_ + "/" + GenerationName(name_, generation);
 }
+
+std::string ReadModelFile::building_path(int generation) const {
+  return generation_path(generation) + kBuildingSuffix;
+}
+
+std::string ReadModelFile::lock_path() const { return path() + ".lock"; }
+
+std::string ReadModelFile::rebuild_lock_path() const { return directory_ + "/" + name_ + ".rebuild.lock"; }
 
 int ReadModelFile::current() const {
   std::error_code error;
@@ -61,18 +78,36 @@ Status ReadModelFile::SwapTo(int generation) const {
   if (error) return UnavailableError("cannot create " + next_link + ": " + error.message());
   fs::rename(next_link, path(), error);  // the swap: atomic on POSIX file systems
   if (error) return UnavailableError("cannot swap " + path() + ": " + error.message());
-  // Make the new link durable before the old generation goes.
-  if (int dir = ::open(directory_.c_str(), O_RDONLY); dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
+  SyncDirectory(directory_);  // the new link is durable before the old generation goes
   if (previous != 0 && previous != generation) RemoveGeneration(previous);
+  return OkStatus();
+}
+
+Status ReadModelFile::Finish(int generation) const {
+  std::error_code error;
+  fs::rename(building_path(generation), generation_path(generation), error);
+  if (error) return UnavailableError("cannot finish " + generation_path(generation) + ": " + error.message());
+  SyncDirectory(directory_);
   return OkStatus();
 }
 
 void ReadModelFile::RemoveGeneration(int generation) const {
   std::error_code ignored;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(generation_path(generation) + suffix, ignored);
+  for (const std::string& file : {generation_path(generation), building_path(generation)}) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(file + suffix, ignored);
+  }
+}
+
+void ReadModelFile::DiscardUnfinished() const {
+  std::error_code error;
+  const std::string prefix = name_ + ".g";
+  for (const auto& entry : fs::directory_iterator(directory_, error)) {
+    const std::string file = entry.path().filename().string();
+    if (file.rfind(prefix, 0) == 0 && file.find(kBuildingSuffix) != std::string::npos) {
+      std::error_code ignored;
+      fs::remove(entry.path(), ignored);
+    }
+  }
 }
 
 Status ReadModelFile::Remove() const {
@@ -84,7 +119,6 @@ Status ReadModelFile::Remove() const {
   }
   fs::remove(path(), error);
   if (error) return UnavailableError("cannot remove " + path() + ": " + error.message());
-  fs::remove(path() + ".lock", error);
   return OkStatus();
 }
 

@@ -23,16 +23,30 @@ class ReadModelFile {
   int current() const;
   // The file of generation `generation`.
   std::string generation_path(int generation) const;
+  // Where a rebuild writes generation `generation` until it is complete and
+  // synced; only then is it renamed to generation_path, so that nothing ever
+  // adopts a half-built file.
+  std::string building_path(int generation) const;
+  // The lock held by the process that runs the read model's projector, and
+  // the one held by a rebuild of it. Lock files are never deleted.
+  std::string lock_path() const;
+  std::string rebuild_lock_path() const;
 
   // Points the link at generation 1 when there is no link yet.
   Status EnsureExists() const;
   // Points the link at `generation` in one rename, then deletes the files of
   // the generation it replaced (readers that have them open keep them).
   Status SwapTo(int generation) const;
-  // Deletes the link and every generation's files.
+  // Renames the finished `generation` from its building path to its
+  // generation path, durably.
+  Status Finish(int generation) const;
+  // Deletes the link and every generation's files; the caller holds both locks.
   Status Remove() const;
-  // Deletes a generation's files (database, -wal, -shm).
+  // Deletes a generation's files (database, -wal, -shm), finished or not.
   void RemoveGeneration(int generation) const;
+  // Deletes what rebuilds that never finished left behind; the caller holds
+  // the rebuild lock.
+  void DiscardUnfinished() const;
 
  private:
   std::string directory_;

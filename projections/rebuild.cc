@@ -9,6 +9,7 @@
 #include "projections/internal/apply_batch.h"
 #include "projections/internal/write_scheduler.h"
 #include "projections/read_model_file.h"
+#include "store/lock_file.h"
 
 namespace cairn::projections {
 namespace {
@@ -21,10 +22,18 @@ class Target {
  public:
   Target(Projector& projector, const std::string& directory) : projector_(projector), file_(directory, projector.name()) {}
 
+  ~Target() {
+    db_.reset();
+    if (!finished_ && generation_ != 0) file_.RemoveGeneration(generation_);  // a failed build leaves nothing
+  }
+
   Status Open() {
+    // One rebuild of a read model at a time; it owns the unfinished files.
+    CAIRN_ASSIGN_OR_RETURN(rebuild_lock_, LockFile::Acquire(file_.rebuild_lock_path()));
+    file_.DiscardUnfinished();
     generation_ = file_.current() + 1;
-    file_.RemoveGeneration(generation_);  // leftovers of a rebuild that did not finish
-    CAIRN_ASSIGN_OR_RETURN(db_, Database::Open(file_.generation_path(generation_), Durability::kOff));
+    file_.RemoveGeneration(generation_);
+    CAIRN_ASSIGN_OR_RETURN(db_, Database::Open(file_.building_path(generation_), Durability::kOff));
     // Nobody reads this file before the swap: a bulk load with the rollback
     // journal in memory and a large page cache; WAL and syncing come back at the end.
     CAIRN_RETURN_IF_ERROR(db_->Exec(kBulkLoad));
@@ -34,10 +43,14 @@ class Target {
   Status Apply(const internal::Page& page) {
     const internal::BatchPolicy park_on_failure{0, false};
     internal::BatchOutcome outcome;
-    CAIRN_RETURN_IF_ERROR(internal::ApplyBatch(*db_, projector_, types_, page, checkpoint_, park_on_failure, outcome));
+    Status applied = internal::ApplyBatch(*db_, projector_, types_, page, checkpoint_, park_on_failure, outcome);
+    if (!applied.ok()) return Status(applied.code(), "read model " + projector_.name() + ": " + applied.message());
     checkpoint_ = outcome.checkpoint;
     return OkStatus();
   }
+
+  uint64_t checkpoint() const { return checkpoint_; }
+  const std::string& name() const { return projector_.name(); }
 
   // Back to WAL, then one sync for the whole build (the checkpoint syncs the
   // database file), and closed: ready to swap in.
@@ -46,16 +59,22 @@ class Target {
     CAIRN_RETURN_IF_ERROR(db_->SetDurability(Durability::kFull));
     CAIRN_RETURN_IF_ERROR(db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
     db_.reset();
-    return OkStatus();
+    return file_.Finish(generation_);
   }
 
-  Status SwapIn() { return file_.SwapTo(generation_); }
+  Status SwapIn() {
+    CAIRN_RETURN_IF_ERROR(file_.SwapTo(generation_));
+    finished_ = true;
+    return OkStatus();
+  }
 
  private:
   Projector& projector_;
   ReadModelFile file_;
   const internal::TypeFilter types_{projector_.event_types()};
+  std::unique_ptr<LockFile> rebuild_lock_;
   int generation_ = 0;
+  bool finished_ = false;  // swapped in: the files are the read model's now
   std::unique_ptr<Database> db_;
   uint64_t checkpoint_ = 0;
 };
@@ -84,11 +103,16 @@ Status ReadPages(EventStore& store, const RebuildOptions& options, Progress& pro
                  const std::function<uint64_t()>& written) {
   uint64_t next = 1;
   for (;;) {
+    if (options.stop && options.stop()) return UnavailableError("the rebuild was stopped before it finished");
     const uint64_t head = store.HeadPosition();
     if (next > head) break;  // caught up with the head as it is now
     progress.Read(head);
     CAIRN_ASSIGN_OR_RETURN(internal::Page page, store.ReadAll(next, options.page_size));
-    if (page.empty()) break;
+    if (page.empty()) {
+      // A log that ends before its head lost events: a model built from it must not replace a whole one.
+      return DataLossError("the log ends at global position " + std::to_string(next - 1) +
+                           " but the store head is " + std::to_string(head));
+    }
     next = page.back().position + 1;
     progress.Read(next - 1);
     if (!consume(std::make_shared<const internal::Page>(std::move(page)))) break;
@@ -156,7 +180,11 @@ Status Rebuild(EventStore& store, const std::vector<Projector*>& projectors, con
   CAIRN_RETURN_IF_ERROR(threads > 1 ? BuildInParallel(store, targets, threads, options)
                                     : BuildInline(store, targets, options));
   // Every model is complete and synced before the first one is swapped in.
-  for (auto& target : targets) CAIRN_RETURN_IF_ERROR(target->Seal());
+  for (auto& target : targets) {
+    if (Status sealed = target->Seal(); !sealed.ok()) {
+      return Status(sealed.code(), "read model " + target->name() + ": " + sealed.message());
+    }
+  }
   for (auto& target : targets) CAIRN_RETURN_IF_ERROR(target->SwapIn());
   return OkStatus();
 }

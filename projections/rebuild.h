@@ -27,10 +27,16 @@ struct RebuildOptions {
   // writing all happen on the caller's thread.
   size_t threads = 0;
   std::function<void(const RebuildProgress&)> progress;
+  // Asked before each page; true stops the rebuild (Unavailable), nothing swapped.
+  std::function<bool()> stop;
 };
 
 // Rebuilds the read models of `projectors` in `directory` in one pass.
-// Poison events are parked in the new model. On an error nothing is swapped.
+// Poison events are parked in the new model. On an error nothing is swapped
+// and the unfinished generations are deleted; a generation is renamed to its
+// final name only once it is complete and synced. DataLoss when the log ends
+// before the store's head. Unavailable when another rebuild of one of the
+// models runs.
 // With several threads, different projectors' Apply run at the same time
 // (one projector's never does): projectors must not share unsynchronized state.
 Status Rebuild(EventStore& store, const std::vector<Projector*>& projectors, const std::string& directory,

@@ -88,7 +88,7 @@ Status ProjectionRunner::Open() {
   CAIRN_RETURN_IF_ERROR(impl.file.EnsureExists());
   if (!impl.lock) {
     // Two runners on one read model would both apply every event.
-    auto lock = LockFile::Acquire(impl.file.path() + ".lock");
+    auto lock = LockFile::Acquire(impl.file.lock_path());
     if (!lock.ok()) return FailedPreconditionError("read model " + projector_.name() + " is " + lock.status().message());
     impl.lock = std::move(lock).value();
   }
@@ -99,6 +99,14 @@ Status ProjectionRunner::Open() {
     return migrated;
   }
   CAIRN_ASSIGN_OR_RETURN(uint64_t checkpoint, internal::LoadCheckpoint(*impl.db, projector_.name()));
+  if (const uint64_t head = impl.store.HeadPosition(); checkpoint > head) {
+    // The store lost events this model applied (a repair accepted the loss):
+    // the positions after the head will be reused by other events.
+    impl.db.reset();
+    return DataLossError("read model " + projector_.name() + " has applied events up to global position " +
+                         std::to_string(checkpoint) + " but the store ends at " + std::to_string(head) +
+                         "; rebuild it (cairn projections rebuild " + projector_.name() + ")");
+  }
   CAIRN_ASSIGN_OR_RETURN(Statement count, impl.db->Prepare("SELECT count(*) FROM cairn_parked"));
   CAIRN_RETURN_IF_ERROR(count.Step().status());
   {

@@ -4,6 +4,8 @@
 #include <array>
 #include <string>
 
+#include "store/event.h"
+
 namespace cairn::commerce {
 namespace {
 
@@ -40,6 +42,8 @@ Status RequireText(std::string_view what, std::string_view text, bool required) 
   if (text.size() > kMaxTextBytes) {
     return InvalidArgumentError(std::string(what) + " is longer than " + std::to_string(kMaxTextBytes) + " bytes");
   }
+  // Events are protobuf messages: a string that is not UTF-8 would never parse back.
+  if (!IsValidUtf8(text)) return InvalidArgumentError(std::string(what) + " is not valid UTF-8");
   return OkStatus();
 }
 

@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "projections/read_model_file.h"
 #include "projections/runner.h"
+#include "store/lock_file.h"
 #include "tests/projections/counting_projector.h"
 #include "tests/testing/temp_dir.h"
 
@@ -50,6 +52,35 @@ class RebuildTest : public ::testing::Test {
   std::unique_ptr<EventStore> store_;
   CountingProjector projector_;
 };
+
+TEST_F(RebuildTest, AnUnfinishedFirstBuildIsNeverAdoptedAndIsDiscardedByTheNext) {
+  const std::string directory = dir_.Sub("projections");
+  ReadModelFile file(directory, "counts");
+  // What a rebuild killed before it finished leaves: a file under its building name.
+  std::filesystem::create_directories(directory);
+  { std::ofstream(file.building_path(1)) << "half of a database"; }
+  {
+    ProjectionRunner runner(*store_, projector_, {.directory = directory, .batch_size = 5000});
+    Status opened = runner.Open();  // a fresh generation, not the leftover
+    ASSERT_TRUE(opened.ok()) << opened.ToString();
+    EXPECT_EQ(runner.status().checkpoint, 0u);
+  }
+  ASSERT_TRUE(Rebuild(*store_, {&projector_}, directory).ok());
+  EXPECT_EQ(Total(ReadModelPath(directory, "counts")), kEvents);
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    EXPECT_EQ(entry.path().filename().string().find(".building"), std::string::npos) << entry.path();
+  }
+}
+
+TEST_F(RebuildTest, TwoRebuildsOfOneModelDoNotRunAtOnce) {
+  const std::string directory = dir_.Sub("projections");
+  std::filesystem::create_directories(directory);
+  auto held = LockFile::Acquire(ReadModelFile(directory, "counts").rebuild_lock_path());
+  ASSERT_TRUE(held.ok());
+  Status rebuilt = Rebuild(*store_, {&projector_}, directory);
+  EXPECT_EQ(rebuilt.code(), StatusCode::kUnavailable) << rebuilt.ToString();
+  EXPECT_NE(rebuilt.message().find("pid"), std::string::npos) << rebuilt.message();
+}
 
 TEST_F(RebuildTest, ReadersSeeACompleteModelOldOrNewThroughout) {
   const std::string directory = dir_.Sub("projections");
@@ -155,6 +186,25 @@ TEST_P(RebuildModeTest, AFailedBuildSwapsNoReadModel) {
   EXPECT_EQ(ReadModelFile(directory, "streams").current(), 1);
   EXPECT_EQ(Total(ReadModelPath(directory, "counts")), kEvents);
   EXPECT_EQ(CountStreams(ReadModelPath(directory, "streams")), 13);
+  // ... and the failed build left no file of its own behind.
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    files += name.find(".g2.") != std::string::npos || name.find(".building") != std::string::npos;
+  }
+  EXPECT_EQ(files, 0u);
+}
+
+TEST_P(RebuildModeTest, AStoppedBuildSwapsNothingAndLeavesNothing) {
+  const std::string directory = dir_.Sub("projections");
+  ASSERT_TRUE(Rebuild(*store_, {&projector_}, directory, {.threads = GetParam()}).ok());
+  int pages = 0;
+  Status rebuilt = Rebuild(*store_, {&projector_}, directory,
+                           {.page_size = 1000, .threads = GetParam(), .stop = [&] { return ++pages > 3; }});
+  EXPECT_EQ(rebuilt.code(), StatusCode::kUnavailable) << rebuilt.ToString();
+  EXPECT_EQ(ReadModelFile(directory, "counts").current(), 1);
+  EXPECT_FALSE(std::filesystem::exists(ReadModelFile(directory, "counts").building_path(2)));
+  EXPECT_EQ(Total(ReadModelPath(directory, "counts")), kEvents);
 }
 
 // One thread, fewer writers than read models, and one writer each.

@@ -56,6 +56,22 @@ TEST_F(RunnerTest, AppliesEveryEventOnceAndCheckpointsInTheSameTransaction) {
   EXPECT_EQ(counts["order-0"].first, 72 + 15);  // every 7th of the first 500, then of the next 100
 }
 
+TEST_F(RunnerTest, AReadModelAheadOfTheStoreIsRefusedNotResumed) {
+  for (int i = 0; i < 100; ++i) Append("order-" + std::to_string(i % 7), "Placed");
+  {
+    ProjectionRunner runner(*store_, projector_, Options());
+    Drain(runner);
+    ASSERT_EQ(runner.status().checkpoint, 100u);
+  }
+  // What a repair that accepted a loss leaves: the store ends before the model's checkpoint.
+  store_ = NewMemoryEventStore();
+  for (int i = 0; i < 60; ++i) Append("order-" + std::to_string(i % 7), "Placed");
+  ProjectionRunner behind(*store_, projector_, Options());
+  Status opened = behind.Open();
+  EXPECT_EQ(opened.code(), StatusCode::kDataLoss) << opened.ToString();
+  EXPECT_NE(opened.message().find("rebuild"), std::string::npos) << opened.message();
+}
+
 TEST_F(RunnerTest, APoisonEventIsParkedAndReplayedAfterTheFix) {
   Append("order-1", "Placed");
   Append("order-2", "Poison");

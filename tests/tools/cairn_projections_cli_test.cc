@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -84,6 +85,25 @@ TEST_F(CairnProjectionsCli, AnEventThatCannotBeDecodedIsParkedAndListed) {
   EXPECT_EQ(replay.exit_code, 7);
   EXPECT_FALSE(Lines(replay.out)[0]["replayed"].get<bool>());
   EXPECT_EQ(Lines(Cairn({"projections", "status", "--json"}).out)[0]["parked"], 1);
+}
+
+TEST_F(CairnProjectionsCli, ResetOfAReadModelInUseIsRefusedAndItsLockStays) {
+  Place("1", "c-1");
+  testing::Child runner(CAIRN_BINARY, {"--data-dir", dir_.Sub("data"), "projections", "run", "order_summary"});
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (Cairn({"query", "order", "1"}).exit_code != 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ProcessResult reset = Cairn({"projections", "reset", "order_summary"});
+  EXPECT_EQ(reset.exit_code, 5) << reset.err;
+  EXPECT_NE(reset.err.find("is in use: locked for writing by pid"), std::string::npos) << reset.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_.Sub("data") + "/projections/order_summary.sqlite.lock"));
+  // A second runner is still refused: the first one still holds the lock.
+  ProcessResult second = Cairn({"projections", "run", "order_summary"});
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_EQ(runner.Stop(SIGTERM), 0) << runner.Stderr();
+  EXPECT_EQ(Cairn({"projections", "reset", "order_summary"}).exit_code, 0);
+  EXPECT_NE(Cairn({"query", "order", "1"}).exit_code, 0);
 }
 
 TEST_F(CairnProjectionsCli, ProjectionsRunKeepsTheReadModelCurrentUntilSigterm) {

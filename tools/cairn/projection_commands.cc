@@ -11,8 +11,10 @@
 #include "projections/rebuild.h"
 #include "projections/runner.h"
 #include "projections/kafka_runner.h"
+#include "store/lock_file.h"
 #include "tools/cairn/node_config.h"
 
+#include <filesystem>
 #include <fstream>
 
 namespace cairn::cli {
@@ -143,6 +145,8 @@ int RunRebuild(const Context& context, const std::vector<std::string>& names, bo
   if (!store.ok()) return Fail(store.status());
   projections::RebuildOptions options;
   options.threads = threads;
+  InstallStopSignals();
+  options.stop = StopRequested;
   const bool terminal = isatty(STDERR_FILENO);
   if (terminal) {
     options.progress = [](const projections::RebuildProgress& p) {
@@ -167,7 +171,17 @@ int RunReset(const Context& context, const std::string& name) {
   Models models;
   auto chosen = models.Select({name});
   if (!chosen.ok()) return Fail(chosen.status());
-  Status removed = projections::ReadModelFile(ProjectionsDirectory(context.data_dir), name).Remove();
+  std::error_code ignored;
+  std::filesystem::create_directories(ProjectionsDirectory(context.data_dir), ignored);
+  const projections::ReadModelFile file(ProjectionsDirectory(context.data_dir), name);
+  // Held while the files go, so that no projector or rebuild starts on them meanwhile.
+  auto running = LockFile::Acquire(file.lock_path());
+  if (!running.ok()) return Fail(UnavailableError("read model " + name + " is in use: " + running.status().message()));
+  auto rebuilding = LockFile::Acquire(file.rebuild_lock_path());
+  if (!rebuilding.ok()) {
+    return Fail(UnavailableError("read model " + name + " is being rebuilt: " + rebuilding.status().message()));
+  }
+  Status removed = file.Remove();
   if (!removed.ok()) return Fail(removed);
   std::cout << nlohmann::ordered_json{{"reset", name}}.dump() << '\n';
   return kExitOk;

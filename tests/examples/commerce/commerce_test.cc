@@ -12,6 +12,35 @@ namespace {
 
 using namespace testing;
 
+TEST(Commerce, AMalformedV1OrderPlacedIsAClearErrorNeverAnExceptionOrAnOverflow) {
+  EventTypeRegistry types;
+  RegisterCommerceEvents(types);
+  const std::vector<std::string> malformed = {
+      R"({"order_id":"9","items":[1]})",                                  // an item that is not an object
+      R"({"order_id":9})",                                                // a number where text belongs
+      R"({"order_id":"9","items":{"sku":"tea"}})",                        // items that are not an array
+      R"({"order_id":"9","items":[{"sku":"tea","qty":"2","price":1}]})",   // a quantity as text
+      R"({"order_id":"9","items":[{"sku":"tea","qty":-1,"price":1}]})",    // a negative quantity
+      R"({"order_id":"9","items":[{"sku":"t","qty":9223372036854775807,"price":9223372036854775807}]})",
+      R"({"order_id":"9","items":[{"sku":"t","qty":1000000,"price":1000000000}]})",  // a total over the maximum
+      R"({"order_id":"9","items":[{"sku":"t","qty":1.5,"price":1}]})",
+      R"([1,2,3])",
+      "not json",
+  };
+  for (const std::string& data : malformed) {
+    RecordedEvent stored;
+    stored.type = "OrderPlaced";
+    stored.schema_version = 1;
+    stored.content_type = std::string(kJsonContentType);
+    stored.position = 7;
+    stored.data = data;
+    auto decoded = types.Decode(stored);
+    EXPECT_EQ(decoded.status().code(), StatusCode::kDataLoss) << data;
+    EXPECT_NE(decoded.status().message().find("OrderPlaced v1 at global position 7"), std::string::npos)
+        << decoded.status().message();
+  }
+}
+
 TEST(Commerce, AnOrderPlacedWrittenAtV1IsReadAsV2) {
   auto store = NewMemoryEventStore();
   Commerce commerce(*store);
