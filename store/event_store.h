@@ -88,7 +88,9 @@ struct RepairReport {
   bool repaired = false;   // false: nothing was changed
   std::string damage;      // the damaged write-ahead log and offset; empty when there is none
   uint64_t kept_head = 0;  // the last global position of the whole log that is kept
-  uint64_t seen_head = 0;  // the last global position the readable records name
+  // The last global position the readable records name. Damaged records may
+  // have held more: the loss is at least seen_head - kept_head events.
+  uint64_t seen_head = 0;
   // Subscribers whose checkpoint is past the kept head; they must be reset.
   std::vector<std::string> checkpoints_ahead;
   // One line: where the damage is, what is kept, which global positions are lost.

@@ -183,11 +183,13 @@ namespace cairn {
 std::string RepairReport::ToString() const {
   if (damage.empty()) return "the write-ahead log is whole; global positions 1.." + std::to_string(kept_head);
   std::string out = "write-ahead log " + damage + "; kept global positions 1.." + std::to_string(kept_head);
+  // Records after the damage in the same block cannot be read at all: how
+  // many events they held is not known, only that they came after the kept head.
   if (seen_head > kept_head) {
     out += "; lost global positions " + std::to_string(kept_head + 1) + ".." + std::to_string(seen_head) + " (" +
-           std::to_string(seen_head - kept_head) + " events)";
+           std::to_string(seen_head - kept_head) + " events), and whatever the damaged records held";
   } else {
-    out += "; no event lost";
+    out += "; lost whatever the damaged records held, all after global position " + std::to_string(kept_head);
   }
   for (size_t i = 0; i < checkpoints_ahead.size(); ++i) {
     out += (i == 0 ? "; checkpoints past the new head: " : ", ") + checkpoints_ahead[i];
