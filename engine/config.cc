@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -183,6 +184,11 @@ Status ConfigLoader::Apply(const std::string& key, const std::string& value, con
 
 Status ConfigLoader::Load(const std::string& path, const std::map<std::string, std::string>& environment) const {
   if (!path.empty()) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) {
+      return InvalidArgumentError("config: " + path + " (CAIRN_CONFIG) is not a file" +
+                                  (std::filesystem::exists(path, error) ? "" : "; it does not exist"));
+    }
     std::ifstream file(path);
     if (!file) return InvalidArgumentError("config: cannot read the file " + path);
     int number = 0;

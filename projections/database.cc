@@ -9,8 +9,9 @@ Status SqliteError(sqlite3* db, std::string_view what) {
   const int code = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
   std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
   if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB) return DataLossError(message);
+  if ((code & 0xff) == SQLITE_FULL) return ResourceExhaustedError(message);
   if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED || (code & 0xff) == SQLITE_IOERR ||
-      (code & 0xff) == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_FULL) {
+      (code & 0xff) == SQLITE_CANTOPEN) {
     return UnavailableError(message);
   }
   if ((code & 0xff) == SQLITE_CONSTRAINT) return FailedPreconditionError(message);

@@ -198,9 +198,9 @@ Status ProjectionRunner::Start() {
       const StatusCode code = ran.status().code();
       if (code == StatusCode::kFailedPrecondition) {
         pause(std::chrono::hours(1));  // stopped by its policy: a restart after the fix resumes it
-      } else if (code == StatusCode::kUnavailable) {
+      } else if (code == StatusCode::kUnavailable || code == StatusCode::kResourceExhausted) {
         spdlog::warn("projector {}: {}; retrying", projector_.name(), ran.status().ToString());
-        pause(std::chrono::seconds(1));  // the batch was rolled back: it is read again
+        pause(std::chrono::seconds(1));  // the batch was rolled back: it is read again (a full disk too)
       } else {
         impl_->Set(ProjectorState::kFailed, ran.status().ToString());
         spdlog::error("projector {} failed: {}", projector_.name(), ran.status().ToString());

@@ -1,5 +1,7 @@
 #include "engine/kafka/kafka_options.h"
 
+#include <librdkafka/rdkafka.h>
+
 #include <cctype>
 #include <set>
 #include <sstream>
@@ -40,6 +42,22 @@ std::map<std::string, std::string> KafkaProperties(const std::map<std::string, s
     properties[property] = value;
   }
   return properties;
+}
+
+Status ValidateKafkaProperties(const std::map<std::string, std::string>& properties) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  Status status;
+  char error[256];
+  for (const auto& [property, value] : properties) {
+    if (rd_kafka_conf_set(conf, property.c_str(), value.c_str(), error, sizeof(error)) != RD_KAFKA_CONF_OK) {
+      std::string variable = "CAIRN_KAFKA_";
+      for (char c : property) variable += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      status = InvalidArgumentError("config: " + variable + ": " + error);
+      break;
+    }
+  }
+  rd_kafka_conf_destroy(conf);
+  return status;
 }
 
 std::string TopicFor(const KafkaOptions& options, std::string_view category) {

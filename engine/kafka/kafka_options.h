@@ -40,6 +40,10 @@ void BindKafkaOptions(ConfigLoader& loader, KafkaOptions& options);
 std::map<std::string, std::string> KafkaProperties(const std::map<std::string, std::string>& environment,
                                                    const ConfigLoader& loader);
 
+// InvalidArgument naming the CAIRN_KAFKA_* variable when librdkafka does not
+// know a property or refuses its value.
+Status ValidateKafkaProperties(const std::map<std::string, std::string>& properties);
+
 // The topic of a category: the mapping, or "<prefix>.<category>" with any
 // character Kafka does not allow in a topic name replaced by '_'.
 std::string TopicFor(const KafkaOptions& options, std::string_view category);

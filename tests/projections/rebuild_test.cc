@@ -12,6 +12,7 @@
 #include "projections/read_model_file.h"
 #include "projections/runner.h"
 #include "store/lock_file.h"
+#include "tests/testing/small_disk.h"
 #include "tests/projections/counting_projector.h"
 #include "tests/testing/temp_dir.h"
 
@@ -145,7 +146,42 @@ int64_t CountStreams(const std::string& path) {
   return count.ok() && *count->Step() ? count->Int(0) : -1;
 }
 
+// Keeps a padded row per event: a read model large enough to fill a small disk.
+class EveryEvent final : public Projector {
+ public:
+  std::string name() const override { return "every_event"; }
+  Status Migrate(Database& db) override {
+    return db.Exec("CREATE TABLE IF NOT EXISTS e (position INTEGER PRIMARY KEY, padding TEXT)");
+  }
+  Status Apply(const RecordedEvent& event, Database& db) override {
+    return db.Run("INSERT INTO e (position, padding) VALUES (?1, ?2)", static_cast<int64_t>(event.position),
+                  std::string(300, 'p'));
+  }
+};
+
 class RebuildModeTest : public RebuildTest, public ::testing::WithParamInterface<size_t> {};
+
+TEST_P(RebuildModeTest, ARebuildOntoAFullDiskNamesTheModelSwapsNothingAndLeavesNothing) {
+  cairn::testing::SmallDisk disk(3);
+  if (!disk.mounted()) GTEST_SKIP() << "mounting a small tmpfs needs root";
+  const std::string directory = disk.Sub("projections");
+  ASSERT_TRUE(Rebuild(*store_, {&projector_}, directory, {.threads = GetParam()}).ok());
+  EveryEvent every;
+  Status rebuilt = Rebuild(*store_, {&projector_, &every}, directory, {.page_size = 1000, .threads = GetParam()});
+  ASSERT_FALSE(rebuilt.ok()) << "the disk never filled";
+  EXPECT_EQ(rebuilt.code(), StatusCode::kResourceExhausted) << rebuilt.ToString();
+  EXPECT_NE(rebuilt.message().find("read model every_event"), std::string::npos) << rebuilt.ToString();
+  EXPECT_EQ(ReadModelFile(directory, "counts").current(), 1);
+  EXPECT_EQ(ReadModelFile(directory, "every_event").current(), 0);
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_TRUE(name.find(".building") == std::string::npos && name.find(".g2.") == std::string::npos) << name;
+  }
+  // The model that was there still serves, and a runner starts on it.
+  EXPECT_EQ(Total(ReadModelPath(directory, "counts")), kEvents);
+  ProjectionRunner runner(*store_, projector_, {.directory = directory});
+  EXPECT_TRUE(runner.Open().ok());
+}
 
 TEST_P(RebuildModeTest, SeveralProjectorsRebuildInOnePass) {
   Streams streams, more_streams("more_streams");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -38,7 +39,14 @@ TEST(RunnerCrash, KillNineNeverAppliesTwiceNorSkips) {
   int killed_mid_run = 0;
   for (int cycle = 0; cycle < 12; ++cycle) {
     cairn::testing::Child child(PROJECTOR_CHILD_PATH, {data, projections});
-    std::this_thread::sleep_for(std::chrono::milliseconds(30 + random() % 60));
+    // Kill it while it applies: time from when the read model exists, not from
+    // the start, which takes longer on a loaded machine.
+    const std::string model = ReadModelPath(projections, "counts");
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!std::filesystem::exists(model) && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 60));
     child.Stop(SIGKILL);
     auto db = Database::OpenReadOnly(ReadModelPath(projections, "counts"));
     if (!db.ok()) continue;

@@ -118,6 +118,7 @@ TEST_F(CairnCli, InvalidInputExitsTwoWithOneLineAndWritesNothing) {
       {"replay", "--to", "1.5"},
       {"read", "order-1", "--from", "-1"},
       {"read", "order-1", "--limit", "0"},
+      {"bench", "--work-dir", "/nonexistent/folder", "append"},
   };
   for (const auto& args : cases) {
     ProcessResult r = Cairn(args);
@@ -135,6 +136,34 @@ TEST_F(CairnCli, InvalidInputExitsTwoWithOneLineAndWritesNothing) {
   EXPECT_EQ(bad_config.exit_code, 2) << bad_config.err;
   EXPECT_NE(bad_config.err.find("durability"), std::string::npos) << bad_config.err;
   EXPECT_EQ(Cairn({"stats"}).exit_code, 5);  // nothing was ever written: no store
+}
+
+TEST_F(CairnCli, ABadConfigurationExitsTwoNamingWhatIsWrong) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"CAIRN_CONFIG=" + dir_.path(), "is not a file"},  // a directory
+      {"CAIRN_CONFIG=" + dir_.Sub("missing.conf"), "does not exist"},
+      {"CAIRN_KAFKA_NOT_A_PROPERTY=1", "CAIRN_KAFKA_NOT_A_PROPERTY"},
+      {"CAIRN_DURABILITY=fast", "durability"},
+  };
+  for (const auto& [variable, expected] : cases) {
+    for (const std::vector<std::string>& command :
+         {std::vector<std::string>{"append", "order-1", "T", "--data", "{}"}, {"projections", "rebuild", "--all"}}) {
+      std::vector<std::string> args{"--data-dir", data_dir_};
+      args.insert(args.end(), command.begin(), command.end());
+      ProcessResult r = testing::Run(CAIRN_BINARY, args, "", {variable});
+      EXPECT_EQ(r.exit_code, 2) << variable << " " << command[0] << ": " << r.err;
+      EXPECT_EQ(r.err.rfind("cairn: error: ", 0), 0u) << r.err;
+      EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    }
+  }
+}
+
+TEST_F(CairnCli, KafkaStatusWithoutAnAnsweringClusterFails) {
+  Seed();
+  ProcessResult r = Cairn({"kafka", "status", "--brokers", "127.0.0.1:1"});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("did not answer"), std::string::npos) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["head"], 3);  // what the store knows is still printed
 }
 
 TEST_F(CairnCli, EndlessInputStopsAtTheLargestEventAndSaysSo) {

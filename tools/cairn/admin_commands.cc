@@ -77,8 +77,8 @@ int RunRepair(const Context& context, bool accept_loss) {
   out["kept_head"] = report->kept_head;
   if (!report->damage.empty()) {
     out["damage"] = report->damage;
-    out["lost_from"] = report->kept_head + 1;
-    out["lost_to"] = std::max(report->seen_head, report->kept_head);
+    out["lost_after"] = report->kept_head;  // every event after it, as many as the damaged log held
+    out["lost_at_least"] = report->seen_head > report->kept_head ? report->seen_head - report->kept_head : 0;
   }
   if (!report->checkpoints_ahead.empty()) out["checkpoints_ahead"] = report->checkpoints_ahead;
   std::cout << out.dump() << '\n';

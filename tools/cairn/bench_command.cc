@@ -178,7 +178,8 @@ void AddBenchCommand(CLI::App& app, Context& context) {
   CLI::App* bench = app.add_subcommand("bench", "Throughput of Cairn beside raw RocksDB, in one process");
   bench->require_subcommand(1);
   bench->add_flag("--json", args->json, "One JSON object per case");
-  bench->add_option("--work-dir", args->work_dir, "Where the benchmark stores live (default: a temporary folder)");
+  bench->add_option("--work-dir", args->work_dir, "Where the benchmark stores live (default: a temporary folder)")
+      ->check(CLI::ExistingDirectory);
 
   CLI::App* append = bench->add_subcommand("append", "Append cases; without options, the standard cases");
   auto* clients = append->add_option("--clients", args->clients, "Concurrent appending threads")->check(CLI::Range(1, 1024));

@@ -85,6 +85,7 @@ int RunStatus(const Context& context, const std::string& brokers_option) {
   out["lag"] = head > position ? head - position : 0;
   out["brokers"] = brokers.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(brokers);
   out["topics"] = nlohmann::ordered_json();
+  Status kafka_reached;
   if (!brokers.empty()) {
     auto counts = kafka::TopicCounts(brokers, config->kafka.topic_prefix + ".");
     if (counts.ok()) {
@@ -92,10 +93,12 @@ int RunStatus(const Context& context, const std::string& brokers_option) {
       for (const auto& [topic, count] : *counts) out["topics"][topic] = count;
     } else {
       out["kafka_error"] = counts.status().message();
+      kafka_reached = UnavailableError("Kafka at " + brokers + " did not answer: " + counts.status().message());
     }
   }
   std::cout << out.dump() << '\n';
-  return kExitOk;
+  // What the store says is printed either way; a cluster that did not answer is still a failure.
+  return kafka_reached.ok() ? kExitOk : Fail(kafka_reached);
 }
 
 int RunMock(int brokers, const std::string& port_file) {

@@ -11,6 +11,7 @@ Result<NodeConfig> LoadNodeConfig(const Context& context) {
   projections::BindRunnerOptions(loader, config.projections);
   CAIRN_RETURN_IF_ERROR(loader.LoadFromProcess());
   config.kafka.properties = kafka::KafkaProperties(CairnEnvironment(), loader);
+  CAIRN_RETURN_IF_ERROR(kafka::ValidateKafkaProperties(config.kafka.properties));
   config.service.data_dir = context.data_dir;  // --data-dir, else CAIRN_DATA_DIR, else the default
   config.commerce.handler = config.service.handler;
   config.projections.directory = ProjectionsDirectory(context.data_dir);

@@ -138,6 +138,8 @@ int RunProjectors(const Context& context, const std::vector<std::string>& names,
 
 int RunRebuild(const Context& context, const std::vector<std::string>& names, bool all, size_t threads) {
   if (names.empty() && !all) return Fail(InvalidArgumentError("name the projections to rebuild, or give --all"));
+  // Nothing of the configuration changes a rebuild, but a bad one is refused as everywhere.
+  if (Result<NodeConfig> config = LoadNodeConfig(context); !config.ok()) return Fail(config.status());
   Models models;
   auto chosen = models.Select(all ? std::vector<std::string>{} : names);
   if (!chosen.ok()) return Fail(chosen.status());
