@@ -99,6 +99,12 @@ bool StripChainHash(std::string_view& value) {
   return true;
 }
 
+std::optional<std::string_view> StoredChainHash(std::string_view value) {
+  std::string_view body = value;
+  if (!StripChainHash(body)) return std::nullopt;
+  return value.substr(body.size() + 2);  // past the field's tag and length bytes
+}
+
 bool CheckChain(std::string_view value, ChainHasher& hasher, std::string& chain) {
   std::string_view body = value;
   if (!StripChainHash(body)) return false;

@@ -3,6 +3,7 @@
 #define CAIRN_STORE_INTERNAL_RECORD_CODEC_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -59,6 +60,8 @@ bool CheckChain(std::string_view value, ChainHasher& hasher, std::string& chain)
 // Drops the chain_hash field from the end of a stored value; false when the
 // value does not end with one.
 bool StripChainHash(std::string_view& value);
+// The chain hash a stored value ends with; nullopt when it has none.
+std::optional<std::string_view> StoredChainHash(std::string_view value);
 
 std::string HexString(std::string_view bytes);
 

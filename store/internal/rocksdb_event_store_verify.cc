@@ -77,9 +77,9 @@ class Damage {
 // that one bad record does not make every later one look bad. False when the
 // record holds none: the next link cannot be checked.
 bool ResyncChain(std::string_view value, std::string& chain) {
-  std::string_view body = value;
-  if (!StripChainHash(body)) return false;
-  chain = std::string(value.substr(body.size() + 2));
+  std::optional<std::string_view> stored = StoredChainHash(value);
+  if (!stored) return false;
+  chain = std::string(*stored);
   return true;
 }
 }  // namespace
