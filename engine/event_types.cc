@@ -52,7 +52,7 @@ Result<EventData> EventTypeRegistry::Encode(const google::protobuf::Message& mes
   const auto* descriptor = message.GetDescriptor();
   auto it = by_full_name_.find(descriptor->full_name());
   if (it == by_full_name_.end()) {
-    return FailedPreconditionError("event type " + descriptor->full_name() + " is not registered");
+    return InternalError("event type " + descriptor->full_name() + " is not registered");
   }
   EventData data;
   data.type = descriptor->name();

@@ -49,7 +49,7 @@ class EventTypeRegistry {
   void AddUpcaster(std::string type, uint32_t from_schema_version, Upcaster upcaster);
 
   // The record fields for appending `message`, without id or metadata.
-  // FailedPrecondition when its type is not registered.
+  // Internal when its type is not registered (a programming error).
   Result<EventData> Encode(const google::protobuf::Message& message) const;
 
   // Applies upcasters until the event has its current shape. DataLoss when an

@@ -14,8 +14,7 @@ Status SqliteError(sqlite3* db, std::string_view what) {
       (code & 0xff) == SQLITE_CANTOPEN) {
     return UnavailableError(message);
   }
-  if ((code & 0xff) == SQLITE_CONSTRAINT) return FailedPreconditionError(message);
-  return InternalError(message);
+    return InternalError(message);
 }
 
 const char* Pragma(Durability durability) {

@@ -62,7 +62,7 @@ Status ReadModelFile::EnsureExists() const {
   if (error) return UnavailableError("cannot create " + directory_ + ": " + error.message());
   if (fs::is_symlink(path(), error)) return OkStatus();
   if (fs::exists(path(), error)) {
-    return FailedPreconditionError(path() + " is not a read-model link; move it away or reset the projection");
+    return AlreadyExistsError(path() + " is not a read-model link; move it away or reset the projection");
   }
   fs::create_symlink(GenerationName(name_, 1), path(), error);
   if (error) return UnavailableError("cannot create " + path() + ": " + error.message());

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <thread>
 
 #include "projections/internal/apply_batch.h"
+#include "projections/internal/feed.h"
 #include "projections/internal/write_scheduler.h"
 #include "projections/read_model_file.h"
 #include "store/lock_file.h"
@@ -31,30 +33,38 @@ class Target {
     // One rebuild of a read model at a time; it owns the unfinished files.
     CAIRN_ASSIGN_OR_RETURN(rebuild_lock_, LockFile::Acquire(file_.rebuild_lock_path()));
     file_.DiscardUnfinished();
+    CAIRN_RETURN_IF_ERROR(LoadFeed());
     generation_ = file_.current() + 1;
     file_.RemoveGeneration(generation_);
     CAIRN_ASSIGN_OR_RETURN(db_, Database::Open(file_.building_path(generation_), Durability::kOff));
     // Nobody reads this file before the swap: a bulk load with the rollback
     // journal in memory and a large page cache; WAL and syncing come back at the end.
     CAIRN_RETURN_IF_ERROR(db_->Exec(kBulkLoad));
-    return internal::Migrate(*db_, projector_);
+    return internal::Migrate(*db_, projector_, feed_);
   }
 
   Status Apply(const internal::Page& page) {
-    const internal::BatchPolicy park_on_failure{0, false};
+    internal::BatchPolicy park_on_failure{.retries = 0, .stop_on_poison = false};
+    park_on_failure.keep_checkpoint = !kafka_fed();
     internal::BatchOutcome outcome;
     Status applied = internal::ApplyBatch(*db_, projector_, types_, page, checkpoint_, park_on_failure, outcome);
     if (!applied.ok()) return Status(applied.code(), "read model " + projector_.name() + ": " + applied.message());
     checkpoint_ = outcome.checkpoint;
+    if (kafka_fed()) {
+      for (const RecordedEvent& event : page) {
+        if (types_.Accepts(event.type)) versions_[event.stream] = event.version;
+      }
+    }
     return OkStatus();
   }
 
   uint64_t checkpoint() const { return checkpoint_; }
-  const std::string& name() const { return projector_.name(); }
+  std::string name() const { return projector_.name(); }
 
   // Back to WAL, then one sync for the whole build (the checkpoint syncs the
   // database file), and closed: ready to swap in.
   Status Seal() {
+    CAIRN_RETURN_IF_ERROR(SaveStreamVersions());
     CAIRN_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL"));
     CAIRN_RETURN_IF_ERROR(db_->SetDurability(Durability::kFull));
     CAIRN_RETURN_IF_ERROR(db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
@@ -69,6 +79,36 @@ class Target {
   }
 
  private:
+  bool kafka_fed() const { return internal::IsKafkaFeed(feed_); }
+
+  // A model keeps the feed it has: one fed by Kafka is built from the store
+  // and then goes on from Kafka.
+  Status LoadFeed() {
+    feed_ = internal::kStoreFeed;
+    if (file_.current() == 0) return OkStatus();
+    auto current = Database::OpenReadOnly(file_.path());
+    if (!current.ok()) return OkStatus();  // an unreadable model is replaced by one from the store
+    CAIRN_ASSIGN_OR_RETURN(std::string feed, internal::LoadFeed(**current));
+    if (!feed.empty()) feed_ = feed;
+    return OkStatus();
+  }
+
+  // A Kafka-fed model built from the store has no offsets: its runner reads
+  // every partition from the start, and these versions drop what it applied.
+  Status SaveStreamVersions() {
+    if (!kafka_fed()) return OkStatus();
+    CAIRN_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+    for (const auto& [stream, version] : versions_) {
+      if (Status saved = db_->Run("INSERT OR REPLACE INTO cairn_stream_versions (stream, version) VALUES (?1, ?2)",
+                                  stream, static_cast<int64_t>(version));
+          !saved.ok()) {
+        (void)db_->Exec("ROLLBACK");
+        return saved;
+      }
+    }
+    return db_->Exec("COMMIT");
+  }
+
   Projector& projector_;
   ReadModelFile file_;
   const internal::TypeFilter types_{projector_.event_types()};
@@ -77,6 +117,8 @@ class Target {
   bool finished_ = false;  // swapped in: the files are the read model's now
   std::unique_ptr<Database> db_;
   uint64_t checkpoint_ = 0;
+  std::string feed_;
+  std::map<std::string, uint64_t> versions_;  // of a Kafka-fed model: the last version applied per stream
 };
 
 // Reports how far the rebuild is, when the caller asked.

@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <thread>
 
 #include "projections/internal/apply_batch.h"
+#include "projections/internal/feed.h"
 #include "projections/read_model_file.h"
 #include "store/lock_file.h"
 #include "store/subscription.h"
@@ -49,6 +51,8 @@ struct ProjectionRunner::Impl {
   internal::TypeFilter types;
   std::thread thread;
   std::atomic<bool> stop{false};
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
 
   mutable std::mutex mu;
   ProjectorStatus status;
@@ -89,12 +93,12 @@ Status ProjectionRunner::Open() {
   if (!impl.lock) {
     // Two runners on one read model would both apply every event.
     auto lock = LockFile::Acquire(impl.file.lock_path());
-    if (!lock.ok()) return FailedPreconditionError("read model " + projector_.name() + " is " + lock.status().message());
+    if (!lock.ok()) return Status(lock.status().code(), "read model " + projector_.name() + " is " + lock.status().message());
     impl.lock = std::move(lock).value();
   }
   impl.generation = impl.file.current();
   CAIRN_ASSIGN_OR_RETURN(impl.db, Database::Open(impl.file.path(), impl.options.durability));
-  if (Status migrated = internal::Migrate(*impl.db, projector_); !migrated.ok()) {
+  if (Status migrated = internal::Migrate(*impl.db, projector_, internal::kStoreFeed); !migrated.ok()) {
     impl.db.reset();
     return migrated;
   }
@@ -126,10 +130,8 @@ Result<size_t> ProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   CAIRN_RETURN_IF_ERROR(Open());
   {
     std::lock_guard lock(impl.mu);
-    if (impl.status.state == ProjectorState::kStopped || impl.status.state == ProjectorState::kFailed) {
-      return FailedPreconditionError("projector " + projector_.name() + " is " +
-                                     std::string(ProjectorStateName(impl.status.state)) + ": " + impl.status.error);
-    }
+    // Stopped by its policy or failed: status() says why; a restart after the fix resumes it.
+    if (impl.status.state == ProjectorState::kStopped || impl.status.state == ProjectorState::kFailed) return size_t{0};
   }
   // A batch: what is there now, topped up for max_delay while it is small.
   CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> batch, impl.feed->Next(wait));
@@ -153,7 +155,7 @@ Result<size_t> ProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   }
   const uint64_t done = outcome.checkpoint;
   const uint64_t parked = outcome.parked;
-  const Status& stopped = outcome.stopped;
+  const std::string& stopped_at = outcome.stopped_at;
 
   const uint64_t head = impl.store.HeadPosition();
   const size_t taken = batch.size();
@@ -162,18 +164,17 @@ Result<size_t> ProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
     impl.status.checkpoint = done;
     impl.status.head = head;
     impl.status.parked += parked;
-    if (!stopped.ok()) {
+    if (!stopped_at.empty()) {
       impl.status.state = ProjectorState::kStopped;
-      impl.status.error = stopped.message();
+      impl.status.error = stopped_at;
     }
   }
   if (impl.lag) impl.lag->Set(static_cast<double>(head > done ? head - done : 0));
   if (impl.parked_gauge) impl.parked_gauge->Add(static_cast<double>(parked));
   if (impl.applied) impl.applied->Increment(static_cast<double>(taken));
-  if (!stopped.ok()) {
-    spdlog::error("projector {} stopped: {}", projector_.name(), stopped.message());
+  if (!stopped_at.empty()) {
+    spdlog::error("projector {} stopped before {}", projector_.name(), stopped_at);
     ResetFeed();  // the events after the poison one are read again once it is fixed
-    return stopped;
   }
   return taken;
 }
@@ -187,24 +188,32 @@ void ProjectionRunner::ResetFeed() {
 
 Status ProjectionRunner::Start() {
   CAIRN_RETURN_IF_ERROR(Open());
+  impl_->stop = false;
   impl_->thread = std::thread([this] {
+    // Woken by Stop(), never by polling.
     auto pause = [this](std::chrono::milliseconds how_long) {
-      const auto until = std::chrono::steady_clock::now() + how_long;
-      while (!impl_->stop && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::unique_lock lock(impl_->stop_mu);
+      impl_->stop_cv.wait_for(lock, how_long, [this] { return impl_->stop.load(); });
     };
+    bool retrying = false;
     while (!impl_->stop) {
       Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
-      if (ran.ok()) continue;
+      if (ran.ok()) {
+        if (retrying) spdlog::info("projector {} is running again", projector_.name());
+        retrying = false;
+        const ProjectorState state = status().state;
+        if (state == ProjectorState::kStopped || state == ProjectorState::kFailed) pause(std::chrono::hours(24));
+        continue;
+      }
       const StatusCode code = ran.status().code();
-      if (code == StatusCode::kFailedPrecondition) {
-        pause(std::chrono::hours(1));  // stopped by its policy: a restart after the fix resumes it
-      } else if (code == StatusCode::kUnavailable || code == StatusCode::kResourceExhausted) {
-        spdlog::warn("projector {}: {}; retrying", projector_.name(), ran.status().ToString());
+      if (code == StatusCode::kUnavailable || code == StatusCode::kResourceExhausted) {
+        // Said once per outage, not once per attempt.
+        if (!retrying) spdlog::warn("projector {}: {}; retrying every second", projector_.name(), ran.status().ToString());
+        retrying = true;
         pause(std::chrono::seconds(1));  // the batch was rolled back: it is read again (a full disk too)
       } else {
         impl_->Set(ProjectorState::kFailed, ran.status().ToString());
         spdlog::error("projector {} failed: {}", projector_.name(), ran.status().ToString());
-        pause(std::chrono::hours(24 * 365));
       }
     }
   });
@@ -213,7 +222,11 @@ Status ProjectionRunner::Start() {
 
 Status ProjectionRunner::Stop() {
   if (impl_->thread.joinable()) {
-    impl_->stop = true;
+    {
+      std::lock_guard lock(impl_->stop_mu);
+      impl_->stop = true;
+    }
+    impl_->stop_cv.notify_all();
     impl_->thread.join();
   }
   return OkStatus();  // every batch committed its checkpoint with its changes

@@ -80,7 +80,8 @@ class ProjectionRunner final : public Component {
   // Opens and migrates without starting the thread (tools, tests).
   Status Open();
   // Applies what is available now, waiting up to `wait` for the first event;
-  // returns how many events it took. FailedPrecondition once stopped by policy.
+  // returns how many events it took. Once stopped by its poison policy (or
+  // failed) it takes nothing: status() says why.
   Result<size_t> RunOnce(std::chrono::milliseconds wait);
 
   ProjectorStatus status() const;

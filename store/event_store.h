@@ -117,8 +117,9 @@ class EventStore {
   //   InvalidArgument  bad ids, types, sizes (nothing written)
   //   Aborted          a stream is not at its expected version; the message names the actual one
   //   AlreadyExists    an event id is already stored with other content or in another stream
-  //   FailedPrecondition  the store was opened for reading only
-  //   Unavailable      the write failed; the append may be retried
+  //   PermissionDenied the store was opened for reading only
+  //   Unavailable      the write failed, or the store is closing; the append may be retried
+  //   ResourceExhausted the disk is full; nothing was written
   // Appending events whose ids are all stored already, with the same content,
   // succeeds without writing and returns the original positions.
   virtual Result<AppendResult> Append(const std::vector<StreamAppend>& appends) = 0;
@@ -177,15 +178,16 @@ class EventStore {
 Status ValidateAppend(const std::vector<StreamAppend>& appends, const StoreOptions& options = {});
 
 // Opens (creating if needed) the RocksDB store in `path` for writing. Only one
-// process writes a data dir at a time: a second gets FailedPrecondition naming
-// the lock holder. An unknown store format version is FailedPrecondition too.
+// process writes a data dir at a time: a second gets Unavailable naming the
+// lock holder. A folder that holds something else than a Cairn store, or a
+// store format version this build does not read, is InvalidArgument.
 Result<std::unique_ptr<EventStore>> OpenEventStore(std::string_view path,
                                                    const StoreOptions& options = {});
 
 // Opens an existing store for reading only, beside a writer in another process
 // if there is one. It sees everything committed when it opened; WaitForHead
 // follows what the writer commits after that. Appends and saves return
-// FailedPrecondition.
+// PermissionDenied; a path with no store is NotFound.
 Result<std::unique_ptr<EventStore>> OpenEventStoreForReading(std::string_view path);
 
 // The way past a damaged write-ahead log, which every open refuses. Without

@@ -25,6 +25,7 @@ enum class StatusCode {
   kDataLoss,
   kInternal,
   kResourceExhausted,  // out of space (a full disk) or over a limit
+  kPermissionDenied,   // not allowed on this handle or for this caller
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -59,6 +60,7 @@ inline Status InternalError(std::string m) { return {StatusCode::kInternal, std:
 inline Status ResourceExhaustedError(std::string m) {
   return {StatusCode::kResourceExhausted, std::move(m)};
 }
+inline Status PermissionDeniedError(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 
 // A value or the Status that explains its absence; the shape of std::expected<T, Status>.
 template <typename T>

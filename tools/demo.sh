@@ -54,9 +54,9 @@ shop notification send --notification-id n-2001 --recipient c-9@example.com --te
 shop notification deliver --notification-id n-2001
 shop order mark-notified --order-id 2001 --notification-id n-2001
 
-step "a duplicate order with other content is rejected by a business rule (exit 7)"
+step "cancelling the paid order without a refund is rejected by a business rule (exit 7)"
 set +e
-shop order place --order-id 2001 --customer c-9 --currency EUR --line tea:9:450
+shop order cancel --order-id 2001 --reason "changed my mind"
 code=$?
 set -e
 [ "$code" -eq 7 ] || { echo "expected exit 7, got $code"; exit 1; }

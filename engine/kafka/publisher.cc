@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "engine/kafka/delivery_window.h"
+#include "engine/kafka/internal/delivery_window.h"
 #include "store/event_record.h"
 
 namespace cairn::kafka {
@@ -64,7 +64,7 @@ struct Publisher::Impl {
   std::atomic<bool> stop{false};
 
   // The publishing thread's own: what was sent and is not yet confirmed.
-  DeliveryWindow window{0};
+  internal::DeliveryWindow window{0};
   std::set<std::string> known_topics;
   std::string last_category, last_topic;  // most events go where the one before went
 
@@ -294,7 +294,7 @@ Status Publisher::Start() {
   CAIRN_RETURN_IF_ERROR(impl.CreateProducer());
   CAIRN_ASSIGN_OR_RETURN(std::optional<Checkpoint> checkpoint, impl.store.LoadCheckpoint(impl.options.checkpoint_name));
   impl.confirmed = impl.saved = checkpoint ? checkpoint->position : 0;
-  impl.window = DeliveryWindow(impl.confirmed);
+  impl.window = internal::DeliveryWindow(impl.confirmed);
   impl.SetState(PublisherState::kRunning);
   impl.thread = std::thread([&impl] { impl.Run(); });
   return OkStatus();

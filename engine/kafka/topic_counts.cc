@@ -6,7 +6,8 @@
 
 namespace cairn::kafka {
 
-Result<std::map<std::string, int64_t>> TopicCounts(const std::string& brokers, const std::string& prefix) {
+Result<std::map<std::string, std::vector<PartitionWatermarks>>> TopicWatermarks(const std::string& brokers,
+                                                                                 const std::string& prefix) {
   char message[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), message, sizeof(message)) != RD_KAFKA_CONF_OK) {
@@ -25,21 +26,30 @@ Result<std::map<std::string, int64_t>> TopicCounts(const std::string& brokers, c
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return UnavailableError("cannot reach Kafka at " + brokers + ": " + rd_kafka_err2str(error));
   }
-  std::map<std::string, int64_t> counts;
+  std::map<std::string, std::vector<PartitionWatermarks>> topics;
   for (int t = 0; t < metadata->topic_cnt; ++t) {
     const auto& topic = metadata->topics[t];
     if (std::string_view(topic.topic).substr(0, prefix.size()) != prefix) continue;
-    int64_t total = 0;
+    auto& partitions = topics[topic.topic];
     for (int p = 0; p < topic.partition_cnt; ++p) {
-      int64_t low = 0, high = 0;
-      if (rd_kafka_query_watermark_offsets(client, topic.topic, topic.partitions[p].id, &low, &high, 5000) ==
+      PartitionWatermarks marks{.partition = topic.partitions[p].id};
+      if (rd_kafka_query_watermark_offsets(client, topic.topic, marks.partition, &marks.low, &marks.high, 5000) ==
           RD_KAFKA_RESP_ERR_NO_ERROR) {
-        total += high - low;
+        partitions.push_back(marks);
       }
     }
-    counts[topic.topic] = total;
   }
   rd_kafka_metadata_destroy(metadata);
+  return topics;
+}
+
+Result<std::map<std::string, int64_t>> TopicCounts(const std::string& brokers, const std::string& prefix) {
+  CAIRN_ASSIGN_OR_RETURN(auto topics, TopicWatermarks(brokers, prefix));
+  std::map<std::string, int64_t> counts;
+  for (const auto& [topic, partitions] : topics) {
+    int64_t& total = counts[topic];
+    for (const PartitionWatermarks& marks : partitions) total += marks.high - marks.low;
+  }
   return counts;
 }
 

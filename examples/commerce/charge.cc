@@ -59,7 +59,7 @@ Result<Events> Charge::Decide(const State& state, const Command& command) const 
   CAIRN_RETURN_IF_ERROR(ValidateCharge(charge));
   if (state.status() != ChargeState::STATUS_NONE) {
     if (SameCharge(state, charge)) return Events{};
-    return Rejected("charge " + charge.charge_id() + " already exists with other content");
+    return AlreadyExistsError("charge " + charge.charge_id() + " already exists with other content");
   }
   CAIRN_ASSIGN_OR_RETURN(GatewayDecision decision,
                          gateway_.Charge({charge.charge_id(), charge.customer_id(), charge.amount(), charge.currency()}));

@@ -18,7 +18,7 @@ Result<Events> DecideSend(const NotificationState& state, const SendNotification
         state.order_id() == send.order_id()) {
       return Events{};
     }
-    return Rejected("notification " + send.notification_id() + " already exists with other content");
+    return AlreadyExistsError("notification " + send.notification_id() + " already exists with other content");
   }
   NotificationQueued queued;
   queued.set_notification_id(send.notification_id());

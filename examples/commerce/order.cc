@@ -52,7 +52,7 @@ Result<Events> DecidePlace(const OrderState& state, const PlaceOrder& place) {
   CAIRN_ASSIGN_OR_RETURN(int64_t total, ValidatePlace(place));
   if (state.status() != OrderState::STATUS_NONE) {
     if (SameOrder(state, place)) return Events{};  // a duplicate submission: nothing to do
-    return Rejected("order " + place.order_id() + " was already placed with other content");
+    return AlreadyExistsError("order " + place.order_id() + " was already placed with other content");
   }
   OrderPlaced placed;
   placed.set_order_id(place.order_id());

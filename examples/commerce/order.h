@@ -2,7 +2,7 @@
 //
 // Rules: an order has at least one line with positive quantities and prices,
 // and its total is computed here. Placing the same order again with the same
-// content changes nothing; with other content it is rejected. Only a placed
+// content changes nothing; with other content it is AlreadyExists. Only a placed
 // order can be confirmed; a cancelled one cannot. Cancelling a confirmed
 // order needs a refund reference.
 #ifndef CAIRN_EXAMPLES_COMMERCE_ORDER_H_

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "projections/internal/feed.h"
+
 namespace cairn::projections::internal {
 
 const char* const kRunnerSchema =
@@ -45,8 +47,8 @@ Status Transaction(Database& db, Projector& projector, const TypeFilter& types,
     Status applied = ApplyCarefully(db, projector, event, policy, attempts);
     if (!applied.ok()) {
       if (policy.stop_on_poison) {
-        outcome.stopped = FailedPreconditionError("global position " + std::to_string(event.position) + " (" +
-                                                  event.type + "): " + applied.ToString());
+        outcome.stopped_at =
+            "global position " + std::to_string(event.position) + " (" + event.type + "): " + applied.ToString();
         break;
       }
       CAIRN_RETURN_IF_ERROR(db.Run("INSERT OR REPLACE INTO cairn_parked (position, stream, type, error, attempts, parked_at)"
@@ -58,9 +60,11 @@ Status Transaction(Database& db, Projector& projector, const TypeFilter& types,
     }
     outcome.checkpoint = event.position;
   }
-  CAIRN_RETURN_IF_ERROR(db.Run("INSERT INTO cairn_checkpoint (projector, position) VALUES (?1, ?2)"
-                               " ON CONFLICT(projector) DO UPDATE SET position = excluded.position",
-                               projector.name(), static_cast<int64_t>(outcome.checkpoint)));
+  if (policy.keep_checkpoint) {
+    CAIRN_RETURN_IF_ERROR(db.Run("INSERT INTO cairn_checkpoint (projector, position) VALUES (?1, ?2)"
+                                 " ON CONFLICT(projector) DO UPDATE SET position = excluded.position",
+                                 projector.name(), static_cast<int64_t>(outcome.checkpoint)));
+  }
   return policy.save_progress ? policy.save_progress(db) : OkStatus();
 }
 
@@ -68,7 +72,7 @@ Status Transaction(Database& db, Projector& projector, const TypeFilter& types,
 Status Attempt(Database& db, Projector& projector, const TypeFilter& types,
                const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy, bool careful,
                BatchOutcome& outcome) {
-  outcome = BatchOutcome{checkpoint, 0, OkStatus()};
+  outcome = BatchOutcome{checkpoint, 0, ""};
   CAIRN_RETURN_IF_ERROR(db.Run("BEGIN IMMEDIATE"));
   Status done = Transaction(db, projector, types, batch, policy, careful, outcome);
   if (done.ok()) done = db.Run("COMMIT");
@@ -92,9 +96,11 @@ Result<uint64_t> LoadCheckpoint(Database& db, const std::string& projector) {
   return found ? static_cast<uint64_t>(read.Int(0)) : uint64_t{0};
 }
 
-Status Migrate(Database& db, Projector& projector) {
+Status Migrate(Database& db, Projector& projector, std::string_view feed) {
   CAIRN_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
-  Status migrated = db.Exec(kRunnerSchema);
+  Status migrated = ClaimFeed(db, projector.name(), feed);
+  if (migrated.ok()) migrated = db.Exec(kRunnerSchema);
+  if (migrated.ok() && IsKafkaFeed(feed)) migrated = CreateKafkaProgressTables(db);
   if (migrated.ok()) migrated = projector.Migrate(db);
   if (migrated.ok()) migrated = db.Exec("COMMIT");
   if (!migrated.ok()) (void)db.Exec("ROLLBACK");

@@ -34,6 +34,8 @@ class TypeFilter {
 struct BatchPolicy {
   int retries = 2;
   bool stop_on_poison = false;
+  // The store feed's gapless checkpoint; a Kafka feed keeps offsets instead.
+  bool keep_checkpoint = true;
   // More progress to record in the same transaction (a Kafka feed's offsets).
   std::function<Status(Database&)> save_progress;
 };
@@ -41,7 +43,9 @@ struct BatchPolicy {
 struct BatchOutcome {
   uint64_t checkpoint = 0;  // the last global position done
   uint64_t parked = 0;
-  Status stopped;           // FailedPrecondition naming the poison event, with stop_on_poison
+  // With stop_on_poison: the event that kept failing and why; the checkpoint
+  // stays just below it. Empty when the batch went through.
+  std::string stopped_at;
 };
 
 // Runs BEGIN ... COMMIT. On an error nothing of the batch stays (the caller
@@ -53,8 +57,10 @@ Status ApplyBatch(Database& db, Projector& projector, const TypeFilter& types,
 // The checkpoint stored in `db` for `projector` (0 when none).
 Result<uint64_t> LoadCheckpoint(Database& db, const std::string& projector);
 
-// Creates the runner's tables and the projector's, in one transaction.
-Status Migrate(Database& db, Projector& projector);
+// Records the feed (see feed.h) and creates the runner's tables and the
+// projector's, in one transaction. InvalidArgument when another feed writes
+// the model.
+Status Migrate(Database& db, Projector& projector, std::string_view feed);
 
 }  // namespace cairn::projections::internal
 

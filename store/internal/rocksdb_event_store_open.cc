@@ -237,7 +237,7 @@ Status RocksDbEventStore::OpenDb() {
       for (const char* name : kCfNames) {
         // A writer killed while it created the store leaves some families and no data: finish the creation.
         if (std::find(existing.begin(), existing.end(), name) == existing.end() && !HoldsNoData(path_, existing)) {
-          return FailedPreconditionError(path_ + " is not a Cairn data dir (no column family " + name + ")");
+          return InvalidArgumentError(path_ + " is not a Cairn data dir (no column family " + name + ")");
         }
       }
     }
@@ -268,7 +268,7 @@ Status RocksDbEventStore::LoadMeta(bool fresh) {
     }
     CAIRN_RETURN_IF_ERROR(PutMeta(kMetaCf, kFormatVersionKey, kFormatVersion));
   } else if (*format != kFormatVersion) {
-    return FailedPreconditionError(path_ + " has store format version " + *format +
+    return InvalidArgumentError(path_ + " has store format version " + *format +
                                    "; this Cairn reads version " + std::string(kFormatVersion));
   }
   head_ = ReadHeadFromMeta(&chain_head_);

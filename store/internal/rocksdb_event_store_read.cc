@@ -33,7 +33,7 @@ Status RequireLogReaches(uint64_t next, uint64_t head) {
 }  // namespace
 
 Status RocksDbEventStore::RequireWritable() const {
-  if (read_only_) return FailedPreconditionError("the store at " + path_ + " is open for reading only");
+  if (read_only_) return PermissionDeniedError("the store at " + path_ + " is open for reading only");
   return OkStatus();
 }
 

@@ -1,6 +1,6 @@
 // Read models fed by Kafka (the mock cluster) equal, row for row, the same
 // read models built from the store, even when every event was sent twice.
-#include "projections/kafka_runner.h"
+#include "projections/kafka/kafka_runner.h"
 
 #include <gtest/gtest.h>
 

@@ -80,7 +80,7 @@ TEST(RocksDbEventStore, ReaderBesideTheWriterSeesCommittedEventsAndFollowsNewOne
   auto report = (*reader)->Verify({});
   EXPECT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ((*reader)->Append("order-1", ExpectedVersion::Any(), {JsonEvent("E")}).status().code(),
-            StatusCode::kFailedPrecondition);
+            StatusCode::kPermissionDenied);
 
   for (int i = 0; i < 5; ++i) MustAppend(*writer, "order-2", "E");
   EXPECT_EQ((*reader)->WaitForHead(5, std::chrono::seconds(5)), 10u);
@@ -106,7 +106,7 @@ TEST(RocksDbEventStore, UnknownFormatVersionIsRefusedNotUpgraded) {
     ASSERT_TRUE(raw.db().Put(rocksdb::WriteOptions(), raw.cf("meta"), "format_version", "99").ok());
   }
   auto store = OpenEventStore(dir.path());
-  ASSERT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_EQ(store.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(store.status().message().find("format version 99"), std::string::npos) << store.status().message();
   RawDb raw(dir.path());
   std::string version;

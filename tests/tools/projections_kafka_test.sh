@@ -29,4 +29,17 @@ case "$order" in *'"status":"confirmed"'*'"total":900'*) ;; *) fail "order 7 nev
 
 kill -TERM "$projections_pid"
 wait "$projections_pid" || fail "cairn projections run did not exit 0 on SIGTERM"
+
+# The model knows its feed: status shows Kafka offsets and consumer lag, not a checkpoint.
+status=$("$cairn" projections status --json | grep '"name":"order_summary"')
+case "$status" in *'"feed":"kafka:cairn-projection-order_summary"'*'"offsets":[{'*'"state":"current","lag":0'*) ;;
+  *) fail "status of the Kafka-fed model: $status" ;; esac
+case "$status" in *checkpoint*) fail "a Kafka-fed model shows a checkpoint: $status" ;; esac
+# The store-fed runner refuses it, and says how to go on.
+set +e
+"$cairn" projections run order_summary > "$work/refused.out" 2>&1
+code=$?
+set -e
+[ "$code" -ne 0 ] || fail "the store-fed runner on a Kafka-fed model exited $code: $(cat "$work/refused.out")"
+grep -q "cairn projections reset order_summary" "$work/refused.out" || fail "no way out named: $(cat "$work/refused.out")"
 echo "ok: order_summary was fed from Kafka"

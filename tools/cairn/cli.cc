@@ -13,14 +13,9 @@ volatile std::sig_atomic_t stop_requested = 0;
 
 void OnStopSignal(int) { stop_requested = 1; }
 
-Status WithDataDirCode(Status status) {
-  // Any failure to open the data dir exits 5, whatever its cause.
-  if (status.code() == StatusCode::kDataLoss || status.code() == StatusCode::kResourceExhausted) return status;
-  return UnavailableError(status.message());
-}
-
 }  // namespace
 
+// The one place where a code becomes an exit code (README, Exit codes).
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
     case StatusCode::kOk: return kExitOk;
@@ -28,11 +23,12 @@ int ExitCodeFor(const Status& status) {
     case StatusCode::kAlreadyExists: return kExitInvalid;
     case StatusCode::kAborted: return kExitWrongVersion;
     case StatusCode::kNotFound: return kExitNotFound;
-    case StatusCode::kFailedPrecondition: return kExitRejected;
-    case StatusCode::kUnavailable: return kExitDataDir;
+    case StatusCode::kUnavailable: return kExitUnavailable;
     case StatusCode::kDataLoss: return kExitDamaged;
-    case StatusCode::kInternal: return kExitInternal;
+    case StatusCode::kFailedPrecondition: return kExitRejected;
     case StatusCode::kResourceExhausted: return kExitExhausted;
+    case StatusCode::kPermissionDenied: return kExitDenied;
+    case StatusCode::kInternal: return kExitInternal;
   }
   return kExitInternal;
 }
@@ -47,15 +43,11 @@ int Fail(const Status& status) {
 }
 
 Result<std::unique_ptr<EventStore>> OpenForWriting(const Context& context, const StoreOptions& options) {
-  auto store = OpenEventStore(context.data_dir, options);
-  if (!store.ok()) return WithDataDirCode(store.status());
-  return store;
+  return OpenEventStore(context.data_dir, options);
 }
 
 Result<std::unique_ptr<EventStore>> OpenForReading(const Context& context) {
-  auto store = OpenEventStoreForReading(context.data_dir);
-  if (!store.ok()) return WithDataDirCode(store.status());
-  return store;
+  return OpenEventStoreForReading(context.data_dir);
 }
 
 Result<std::string> ReadBounded(std::istream& in, size_t limit, const std::string& what) {

@@ -14,18 +14,19 @@
 
 namespace cairn::cli {
 
-// Exit codes, as documented in the README.
+// Exit codes, one per status code, as documented in the README. 8 is no
+// longer used: an outside system that is down is Unavailable, exit 5.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitInternal = 1,
-  kExitInvalid = 2,          // invalid input or usage
-  kExitWrongVersion = 3,     // wrong expected version
-  kExitNotFound = 4,
-  kExitDataDir = 5,          // data dir locked or unreadable
-  kExitDamaged = 6,          // verify found damage
-  kExitRejected = 7,         // a business rule rejected the command
-  kExitRetryLater = 8,       // an outside system (payment gateway, mail) is unavailable
-  kExitExhausted = 9,        // out of space (disk full) or over a limit
+  kExitInternal = 1,      // Internal: a bug
+  kExitInvalid = 2,       // InvalidArgument, AlreadyExists: fix the input
+  kExitWrongVersion = 3,  // Aborted: a concurrent writer won
+  kExitNotFound = 4,      // NotFound
+  kExitUnavailable = 5,   // Unavailable: locked, down or stopped; retry later
+  kExitDamaged = 6,       // DataLoss
+  kExitRejected = 7,      // FailedPrecondition: a business rule said no
+  kExitExhausted = 9,     // ResourceExhausted: out of space or over a limit
+  kExitDenied = 10,       // PermissionDenied
 };
 
 struct Context {

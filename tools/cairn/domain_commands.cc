@@ -91,11 +91,7 @@ int RunCommand(const Context& context, const CommandArgs& args, const Result<Com
   Commerce commerce(**store, config->commerce);
   if (Status started = commerce.Start(); !started.ok()) return Fail(started);
   Result<CommandResult> result = commerce.Handle(*command, *command_context);
-  if (!result.ok()) {
-    const int code = result.status().code() == StatusCode::kUnavailable ? kExitRetryLater : ExitCodeFor(result.status());
-    Fail(result.status());
-    return code;
-  }
+  if (!result.ok()) return Fail(result.status());
   nlohmann::ordered_json out;
   out["stream"] = result->stream;
   out["version"] = result->version ? nlohmann::ordered_json(*result->version) : nlohmann::ordered_json();

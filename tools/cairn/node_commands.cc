@@ -76,8 +76,7 @@ int RunStatus(const Context& context, const std::string& brokers_option) {
   if (!checkpoint.ok()) return Fail(checkpoint.status());
   const uint64_t position = checkpoint->has_value() ? (*checkpoint)->position : 0;
   const uint64_t head = (*store)->HeadPosition();
-  std::string brokers = !brokers_option.empty() ? brokers_option : config->kafka.brokers;
-  if (brokers.empty()) std::getline(std::ifstream(BootstrapFile(context.data_dir)), brokers);
+  const std::string brokers = KafkaBrokers(context, *config, brokers_option);
 
   nlohmann::ordered_json out;
   out["checkpoint"] = position;

@@ -1,5 +1,7 @@
 #include "tools/cairn/node_config.h"
 
+#include <fstream>
+
 namespace cairn::cli {
 
 Result<NodeConfig> LoadNodeConfig(const Context& context) {
@@ -27,5 +29,13 @@ StoreOptions StoreOptionsOf(const NodeConfig& config) {
 std::string ProjectionsDirectory(const std::string& data_dir) { return data_dir + "/projections"; }
 
 std::string BootstrapFile(const std::string& data_dir) { return data_dir + "/kafka-bootstrap"; }
+
+std::string KafkaBrokers(const Context& context, const NodeConfig& config, const std::string& option) {
+  if (!option.empty()) return option;
+  if (!config.kafka.brokers.empty()) return config.kafka.brokers;
+  std::string brokers;
+  std::getline(std::ifstream(BootstrapFile(context.data_dir)), brokers);
+  return brokers;
+}
 
 }  // namespace cairn::cli

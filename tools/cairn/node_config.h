@@ -32,6 +32,11 @@ std::string ProjectionsDirectory(const std::string& data_dir);
 // Where a node with the embedded mock cluster tells other commands its address.
 std::string BootstrapFile(const std::string& data_dir);
 
+// The Kafka cluster a command talks to: `option` when given, else the
+// configured brokers, else the mock cluster of the node running on the data
+// dir; empty when there is none.
+std::string KafkaBrokers(const Context& context, const NodeConfig& config, const std::string& option = "");
+
 }  // namespace cairn::cli
 
 #endif  // CAIRN_TOOLS_CAIRN_NODE_CONFIG_H_

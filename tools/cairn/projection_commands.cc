@@ -7,10 +7,12 @@
 
 #include "examples/commerce/commerce.h"
 #include "examples/commerce/read_models.h"
+#include "engine/kafka/topic_counts.h"
+#include "projections/progress.h"
 #include "projections/read_model_file.h"
 #include "projections/rebuild.h"
 #include "projections/runner.h"
-#include "projections/kafka_runner.h"
+#include "projections/kafka/kafka_runner.h"
 #include "store/lock_file.h"
 #include "tools/cairn/node_config.h"
 
@@ -46,17 +48,6 @@ struct Models {
   std::vector<std::unique_ptr<Projector>> all;
 };
 
-// A single value of a read model, or nullopt when the model or the row is missing.
-std::optional<int64_t> QueryInt(const std::string& path, const std::string& sql) {
-  auto db = Database::OpenReadOnly(path);
-  if (!db.ok()) return std::nullopt;
-  auto query = (*db)->Prepare(sql);
-  if (!query.ok()) return std::nullopt;
-  auto row = query->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return query->Int(0);
-}
-
 int RunList() {
   Models models;
   for (const auto& model : models.all) {
@@ -68,35 +59,94 @@ int RunList() {
   return kExitOk;
 }
 
+// One model's line of `projections status`: its feed and its own kind of progress.
+nlohmann::ordered_json StatusOf(const std::string& name, const std::string& path, uint64_t head,
+                                const Result<std::map<std::string, std::vector<kafka::PartitionWatermarks>>>& kafka) {
+  nlohmann::ordered_json line;
+  line["name"] = name;
+  Result<projections::ReadModelProgress> progress = projections::LoadProgress(path);
+  if (!progress.ok()) {
+    line["state"] = progress.status().code() == StatusCode::kNotFound ? "not built" : "unreadable";
+    if (progress.status().code() != StatusCode::kNotFound) line["error"] = progress.status().message();
+    line["path"] = path;
+    return line;
+  }
+  line["feed"] = progress->feed;
+  if (!progress->kafka_fed()) {
+    const uint64_t at = progress->checkpoint;
+    line["state"] = at >= head ? "current" : "behind";
+    line["checkpoint"] = at;
+    line["head"] = head;
+    line["lag"] = head > at ? head - at : 0;
+  } else if (!kafka.ok()) {
+    line["state"] = "unknown";
+    line["offsets"] = nlohmann::ordered_json::array();
+    for (const auto& offset : progress->offsets) {
+      line["offsets"].push_back({{"topic", offset.topic}, {"partition", offset.partition}, {"next_offset", offset.next_offset}});
+    }
+    line["lag"] = nullptr;
+    line["kafka_error"] = kafka.status().message();
+  } else {
+    // Every partition of the shop's topics: one the model never read from is lagging by all it holds.
+    int64_t total = 0;
+    line["offsets"] = nlohmann::ordered_json::array();
+    for (const auto& [topic, partitions] : *kafka) {
+      for (const kafka::PartitionWatermarks& marks : partitions) {
+        int64_t next = marks.low;
+        for (const auto& offset : progress->offsets) {
+          if (offset.topic == topic && offset.partition == marks.partition) next = std::max(offset.next_offset, marks.low);
+        }
+        const int64_t lag = std::max<int64_t>(0, marks.high - next);
+        total += lag;
+        line["offsets"].push_back(
+            {{"topic", topic}, {"partition", marks.partition}, {"next_offset", next}, {"high", marks.high}, {"lag", lag}});
+      }
+    }
+    line["state"] = total == 0 ? "current" : "behind";
+    line["lag"] = total;
+  }
+  line["parked"] = progress->parked;
+  line["path"] = path;
+  return line;
+}
+
 int RunStatus(const Context& context, bool json) {
+  Result<NodeConfig> config = LoadNodeConfig(context);
+  if (!config.ok()) return Fail(config.status());
   auto store = OpenForReading(context);
   if (!store.ok()) return Fail(store.status());
   const uint64_t head = (*store)->HeadPosition();
   Models models;
-  if (!json) std::printf("%-22s %-8s %12s %12s %10s %8s\n", "projection", "state", "checkpoint", "head", "lag", "parked");
+  // Kafka is asked only when a model is fed by it.
+  std::optional<Result<std::map<std::string, std::vector<kafka::PartitionWatermarks>>>> kafka;
+  Status kafka_reached;
+  std::vector<nlohmann::ordered_json> lines;
   for (const auto& model : models.all) {
-    const std::string path = projections::ReadModelPath(ProjectionsDirectory(context.data_dir), model->name());
-    std::optional<int64_t> checkpoint = QueryInt(path, "SELECT position FROM cairn_checkpoint");
-    const int64_t parked = QueryInt(path, "SELECT count(*) FROM cairn_parked").value_or(0);
-    const std::string state = !checkpoint ? "not built" : static_cast<uint64_t>(*checkpoint) >= head ? "current" : "behind";
-    const uint64_t at = static_cast<uint64_t>(checkpoint.value_or(0));
-    if (json) {
-      nlohmann::ordered_json line;
-      line["name"] = model->name();
-      line["state"] = state;
-      line["checkpoint"] = at;
-      line["head"] = head;
-      line["lag"] = head > at ? head - at : 0;
-      line["parked"] = parked;
-      line["path"] = path;
-      std::cout << line.dump() << '\n';
-    } else {
-      std::printf("%-22s %-8s %12llu %12llu %10llu %8lld\n", model->name().c_str(), state.c_str(),
-                  static_cast<unsigned long long>(at), static_cast<unsigned long long>(head),
-                  static_cast<unsigned long long>(head > at ? head - at : 0), static_cast<long long>(parked));
+    const std::string path = projections::ReadModelPath(config->projections.directory, model->name());
+    auto progress = projections::LoadProgress(path);
+    if (progress.ok() && progress->kafka_fed() && !kafka) {
+      const std::string brokers = KafkaBrokers(context, *config);
+      kafka = brokers.empty() ? Result<std::map<std::string, std::vector<kafka::PartitionWatermarks>>>(
+                                    UnavailableError("no Kafka cluster is configured and no node runs one"))
+                              : kafka::TopicWatermarks(brokers, config->kafka.topic_prefix + ".");
+      if (!kafka->ok()) kafka_reached = UnavailableError("Kafka did not answer: " + kafka->status().message());
     }
+    lines.push_back(StatusOf(model->name(), path, head, kafka ? *kafka : UnavailableError("not asked")));
   }
-  return kExitOk;
+  if (!json) std::printf("%-22s %-24s %-9s %12s %10s %8s\n", "projection", "feed", "state", "checkpoint", "lag", "parked");
+  for (const auto& line : lines) {
+    if (json) {
+      std::cout << line.dump() << '\n';
+      continue;
+    }
+    auto text = [&](const char* key) { return line.contains(key) && !line[key].is_null() ? line[key].dump() : "-"; };
+    std::printf("%-22s %-24s %-9s %12s %10s %8s\n", line["name"].get<std::string>().c_str(),
+                line.contains("feed") ? line["feed"].get<std::string>().c_str() : "-",
+                line["state"].get<std::string>().c_str(), text("checkpoint").c_str(), text("lag").c_str(),
+                text("parked").c_str());
+  }
+  // Everything known is printed; a Kafka that did not answer is still a failure.
+  return kafka_reached.ok() ? kExitOk : Fail(kafka_reached);
 }
 
 int RunProjectors(const Context& context, const std::vector<std::string>& names, bool from_kafka) {
@@ -109,8 +159,7 @@ int RunProjectors(const Context& context, const std::vector<std::string>& names,
   std::vector<std::unique_ptr<Component>> runners;
   std::unique_ptr<EventStore> store;
   if (from_kafka) {
-    std::string brokers = config->kafka.brokers;
-    if (brokers.empty()) std::getline(std::ifstream(BootstrapFile(context.data_dir)), brokers);
+    const std::string brokers = KafkaBrokers(context, *config);
     if (brokers.empty()) return Fail(InvalidArgumentError("--from-kafka needs CAIRN_KAFKA_BROKERS or a running node"));
     for (Projector* projector : *chosen) {
       projections::KafkaRunnerOptions options{
@@ -198,7 +247,8 @@ int RunParked(const Context& context, const std::string& name, bool replay) {
   projections::ProjectionRunner runner(**store, *chosen->front(), {.directory = ProjectionsDirectory(context.data_dir)});
   auto parked = runner.Parked();
   if (!parked.ok()) return Fail(parked.status());
-  int failures = 0;
+  Status first_failure;
+  size_t failures = 0;
   for (const auto& event : *parked) {
     nlohmann::ordered_json line;
     line["position"] = event.position;
@@ -211,12 +261,14 @@ int RunParked(const Context& context, const std::string& name, bool replay) {
       line["replayed"] = replayed.ok();
       if (!replayed.ok()) {
         line["replay_error"] = replayed.ToString();
-        ++failures;
+        if (failures++ == 0) first_failure = replayed;
       }
     }
     std::cout << line.dump() << '\n';
   }
-  return failures ? kExitRejected : kExitOk;
+  if (failures == 0) return kExitOk;
+  return Fail(Status(first_failure.code(), std::to_string(failures) + " of " + std::to_string(parked->size()) +
+                                               " parked events failed again; the first: " + first_failure.message()));
 }
 
 // The rows of a query as JSON objects, column names as keys.

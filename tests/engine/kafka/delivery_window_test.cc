@@ -1,8 +1,8 @@
-#include "engine/kafka/delivery_window.h"
+#include "engine/kafka/internal/delivery_window.h"
 
 #include <gtest/gtest.h>
 
-namespace cairn::kafka {
+namespace cairn::kafka::internal {
 namespace {
 
 TEST(DeliveryWindow, TheCheckpointStopsBelowTheFirstUnconfirmedPosition) {
@@ -33,4 +33,4 @@ TEST(DeliveryWindow, GapsAndStrayConfirmationsAreRefused) {
 }
 
 }  // namespace
-}  // namespace cairn::kafka
+}  // namespace cairn::kafka::internal

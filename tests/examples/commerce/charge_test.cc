@@ -54,7 +54,7 @@ TEST_F(ChargeRules, TheGatewayDeclinesAboveItsLimitAndListedCustomers) {
 
 TEST_F(ChargeRules, ChargingTheSameChargeAgainChangesNothingAndOtherContentIsRejected) {
   Spec().Given(EventsOf(Succeeded("ch-1", "c-7", 2100))).When(ChargeFor("ch-1", "c-7", 2100)).ThenNothing();
-  Spec().Given(EventsOf(Succeeded("ch-1", "c-7", 2100))).When(ChargeFor("ch-1", "c-7", 999)).ThenRejects(StatusCode::kFailedPrecondition, "other content");
+  Spec().Given(EventsOf(Succeeded("ch-1", "c-7", 2100))).When(ChargeFor("ch-1", "c-7", 999)).ThenRejects(StatusCode::kAlreadyExists, "other content");
 }
 
 TEST_F(ChargeRules, AnUnavailableGatewayAppendsNothingAndCanBeRetried) {

@@ -36,7 +36,7 @@ TEST(NotificationRules, SendingQueuesOnceAndOtherContentIsRejected) {
   AggregateSpec(notification).When(Send("n-1")).Then(EventsOf(Queued("n-1")));
   AggregateSpec(notification).Given(EventsOf(Queued("n-1"))).When(Send("n-1")).ThenNothing();
   AggregateSpec(notification).Given(EventsOf(Queued("n-1"))).When(Send("n-1", "bob@example.com"))
-      .ThenRejects(StatusCode::kFailedPrecondition, "other content");
+      .ThenRejects(StatusCode::kAlreadyExists, "other content");
 }
 
 TEST(NotificationRules, ADeliveredAttemptIsSentAndTakesNoMoreAttempts) {

@@ -30,7 +30,7 @@ TEST_F(OrderRules, PlacingTheSameOrderAgainChangesNothing) {
 
 TEST_F(OrderRules, PlacingTheSameOrderIdWithOtherContentIsRejected) {
   PlaceOrder other = Place("o-1", "c-7", {{"tea", 3, 450}});
-  Spec().Given(EventsOf(placed_)).When(AsCommand(other)).ThenRejects(StatusCode::kFailedPrecondition, "other content");
+  Spec().Given(EventsOf(placed_)).When(AsCommand(other)).ThenRejects(StatusCode::kAlreadyExists, "other content");
 }
 
 TEST_F(OrderRules, AnOrderNeedsLinesWithPositiveQuantitiesAndPrices) {

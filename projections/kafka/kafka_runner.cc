@@ -1,24 +1,19 @@
-#include "projections/kafka_runner.h"
+#include "projections/kafka/kafka_runner.h"
 
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "projections/internal/apply_batch.h"
+#include "projections/internal/feed.h"
 #include "projections/read_model_file.h"
 #include "store/lock_file.h"
 
 namespace cairn::projections {
-namespace {
-
-constexpr std::string_view kFeedSchema =
-    "CREATE TABLE IF NOT EXISTS cairn_offsets (topic TEXT NOT NULL, partition INTEGER NOT NULL,"
-    " next_offset INTEGER NOT NULL, PRIMARY KEY (topic, partition));"
-    "CREATE TABLE IF NOT EXISTS cairn_stream_versions (stream TEXT PRIMARY KEY, version INTEGER NOT NULL);";
-
-}  // namespace
 
 struct KafkaProjectionRunner::Impl {
   explicit Impl(KafkaRunnerOptions o, const std::string& name) : options(std::move(o)), file(options.directory, name) {}
@@ -26,6 +21,7 @@ struct KafkaProjectionRunner::Impl {
   KafkaRunnerOptions options;
   ReadModelFile file;
   std::unique_ptr<LockFile> lock;
+  int generation = 0;  // the generation `db` has open
   std::unique_ptr<Database> db;
   std::unique_ptr<kafka::ConsumerFeed> feed;
   kafka::DuplicateFilter duplicates;
@@ -33,7 +29,9 @@ struct KafkaProjectionRunner::Impl {
   internal::TypeFilter types;
   std::thread thread;
   std::atomic<bool> stop{false};
-  std::atomic<uint64_t> applied{0}, last_position{0};
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  std::atomic<uint64_t> applied{0};
 };
 
 KafkaProjectionRunner::KafkaProjectionRunner(Projector& projector, KafkaRunnerOptions options)
@@ -50,14 +48,26 @@ std::optional<int64_t> KafkaProjectionRunner::NextOffset(const std::string& topi
 
 Status KafkaProjectionRunner::Open() {
   Impl& impl = *impl_;
-  if (impl.db) return EnsureFeed();
+  if (impl.db && impl.file.current() == impl.generation) return EnsureFeed();
+  // First open, or a rebuild swapped in a new generation: its progress is
+  // the new file's, so the group is joined again from the offsets it holds.
+  impl.feed.reset();
+  impl.db.reset();
+  impl.offsets.clear();
+  impl.duplicates = kafka::DuplicateFilter();
   CAIRN_RETURN_IF_ERROR(impl.file.EnsureExists());
-  auto lock = LockFile::Acquire(impl.file.lock_path());
-  if (!lock.ok()) return FailedPreconditionError("read model " + projector_.name() + " is " + lock.status().message());
-  impl.lock = std::move(lock).value();
+  if (!impl.lock) {
+    auto lock = LockFile::Acquire(impl.file.lock_path());
+    if (!lock.ok()) return Status(lock.status().code(), "read model " + projector_.name() + " is " + lock.status().message());
+    impl.lock = std::move(lock).value();
+  }
+  impl.generation = impl.file.current();
   CAIRN_ASSIGN_OR_RETURN(impl.db, Database::Open(impl.file.path()));
-  CAIRN_RETURN_IF_ERROR(impl.db->Exec(kFeedSchema));
-  CAIRN_RETURN_IF_ERROR(internal::Migrate(*impl.db, projector_));
+  if (Status migrated = internal::Migrate(*impl.db, projector_, internal::KafkaFeed(impl.options.consumer.group_id));
+      !migrated.ok()) {
+    impl.db.reset();
+    return migrated;
+  }
   CAIRN_ASSIGN_OR_RETURN(Statement offsets, impl.db->Prepare("SELECT topic, partition, next_offset FROM cairn_offsets"));
   for (;;) {
     CAIRN_ASSIGN_OR_RETURN(bool row, offsets.Step());
@@ -88,18 +98,17 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   std::vector<RecordedEvent> events;
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
   std::map<std::string, uint64_t> versions;
-  uint64_t highest = impl.last_position;
   for (kafka::FeedEvent& item : items) {
     next_offsets[{item.topic, item.partition}] = item.offset + 1;
     // Sent again by the publisher: already applied, in this batch or before.
     auto in_batch = versions.find(item.event.stream);
     if (in_batch != versions.end() ? item.event.version <= in_batch->second : impl.duplicates.Seen(item.event)) continue;
     versions[item.event.stream] = item.event.version;
-    highest = std::max(highest, item.event.position);
     events.push_back(std::move(item.event));
   }
   internal::BatchPolicy policy;
   policy.retries = impl.options.retries;
+  policy.keep_checkpoint = false;  // positions arrive out of global order: no gapless mark
   policy.save_progress = [&](Database& db) -> Status {
     for (const auto& [partition, next] : next_offsets) {
       CAIRN_RETURN_IF_ERROR(db.Run("INSERT INTO cairn_offsets (topic, partition, next_offset) VALUES (?1, ?2, ?3)"
@@ -114,7 +123,7 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
     return OkStatus();
   };
   internal::BatchOutcome outcome;
-  if (Status applied = internal::ApplyBatch(*impl.db, projector_, impl.types, events, highest, policy, outcome);
+  if (Status applied = internal::ApplyBatch(*impl.db, projector_, impl.types, events, 0, policy, outcome);
       !applied.ok()) {
     // Nothing was kept, but the feed has moved on: leave the group, and the
     // next run resumes from the offsets the read model holds.
@@ -125,19 +134,27 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   for (const auto& [partition, next] : next_offsets) impl.offsets[partition] = next;
   for (const auto& [stream, version] : versions) impl.duplicates.Remember(stream, version);
   for (const RecordedEvent& event : events) impl.applied += impl.types.Accepts(event.type);
-  impl.last_position = highest;
   return items.size();
 }
 
 Status KafkaProjectionRunner::Start() {
   CAIRN_RETURN_IF_ERROR(Open());
+  impl_->stop = false;
   impl_->thread = std::thread([this] {
+    std::string failing;  // said once per change, not once per attempt
     while (!impl_->stop) {
       Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
-      if (!ran.ok()) {
-        spdlog::error("kafka projection {}: {}", projector_.name(), ran.status().ToString());
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (ran.ok()) {
+        if (!failing.empty()) spdlog::info("kafka projection {} is running again", projector_.name());
+        failing.clear();
+        continue;
       }
+      if (ran.status().ToString() != failing) {
+        spdlog::error("kafka projection {}: {}; retrying every second", projector_.name(), ran.status().ToString());
+      }
+      failing = ran.status().ToString();
+      std::unique_lock lock(impl_->stop_mu);  // woken by Stop()
+      impl_->stop_cv.wait_for(lock, std::chrono::seconds(1), [this] { return impl_->stop.load(); });
     }
   });
   return OkStatus();
@@ -145,7 +162,11 @@ Status KafkaProjectionRunner::Start() {
 
 Status KafkaProjectionRunner::Stop() {
   if (impl_->thread.joinable()) {
-    impl_->stop = true;
+    {
+      std::lock_guard lock(impl_->stop_mu);
+      impl_->stop = true;
+    }
+    impl_->stop_cv.notify_all();
     impl_->thread.join();
   }
   impl_->feed.reset();  // leaves the group
@@ -153,6 +174,5 @@ Status KafkaProjectionRunner::Stop() {
 }
 
 uint64_t KafkaProjectionRunner::applied() const { return impl_->applied; }
-uint64_t KafkaProjectionRunner::last_position() const { return impl_->last_position; }
 
 }  // namespace cairn::projections

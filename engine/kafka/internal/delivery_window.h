@@ -1,13 +1,13 @@
 // DeliveryWindow: global positions sent in order and confirmed in any order
 // (partitions answer independently); the checkpoint is the highest position
 // at or below which every one is confirmed.
-#ifndef CAIRN_ENGINE_KAFKA_DELIVERY_WINDOW_H_
-#define CAIRN_ENGINE_KAFKA_DELIVERY_WINDOW_H_
+#ifndef CAIRN_ENGINE_KAFKA_INTERNAL_DELIVERY_WINDOW_H_
+#define CAIRN_ENGINE_KAFKA_INTERNAL_DELIVERY_WINDOW_H_
 
 #include <cstdint>
 #include <deque>
 
-namespace cairn::kafka {
+namespace cairn::kafka::internal {
 
 class DeliveryWindow {
  public:
@@ -43,6 +43,6 @@ class DeliveryWindow {
   uint64_t in_flight_ = 0;
 };
 
-}  // namespace cairn::kafka
+}  // namespace cairn::kafka::internal
 
-#endif  // CAIRN_ENGINE_KAFKA_DELIVERY_WINDOW_H_
+#endif  // CAIRN_ENGINE_KAFKA_INTERNAL_DELIVERY_WINDOW_H_

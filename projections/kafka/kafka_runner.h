@@ -3,12 +3,18 @@
 // last version of every stream are written in the same transaction as the
 // read-model changes: a restart resumes exactly after what was applied, and
 // the publisher's redeliveries are dropped by (stream, version). Failing
-// events are parked.
+// events are parked. There is no checkpoint: global positions arrive out of
+// order, so no position marks "everything below is applied". The model is
+// recorded as fed by kafka:<group>, and the store-fed runner refuses it.
+//
+// When a rebuild swaps in a new generation (built from the store, with the
+// stream versions it applied and no offsets), the runner follows it and reads
+// every partition again from its start, dropping what the rebuild applied.
 //
 // Events of one stream arrive in order; events of different streams may not
 // come in global order, so the projector must not depend on that.
-#ifndef CAIRN_PROJECTIONS_KAFKA_RUNNER_H_
-#define CAIRN_PROJECTIONS_KAFKA_RUNNER_H_
+#ifndef CAIRN_PROJECTIONS_KAFKA_KAFKA_RUNNER_H_
+#define CAIRN_PROJECTIONS_KAFKA_KAFKA_RUNNER_H_
 
 #include <chrono>
 #include <memory>
@@ -40,10 +46,8 @@ class KafkaProjectionRunner final : public Component, private kafka::OffsetKeepe
   Status Open();
   // Applies the next events from Kafka, waiting up to `wait`; how many it took.
   Result<size_t> RunOnce(std::chrono::milliseconds wait);
-  // Events of its types applied since the start (repeats not counted), and
-  // the highest global position seen.
+  // Events of its types applied since the start (repeats not counted).
   uint64_t applied() const;
-  uint64_t last_position() const;
 
  private:
   std::optional<int64_t> NextOffset(const std::string& topic, int32_t partition) override;
@@ -57,4 +61,4 @@ class KafkaProjectionRunner final : public Component, private kafka::OffsetKeepe
 
 }  // namespace cairn::projections
 
-#endif  // CAIRN_PROJECTIONS_KAFKA_RUNNER_H_
+#endif  // CAIRN_PROJECTIONS_KAFKA_KAFKA_RUNNER_H_
