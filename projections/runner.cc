@@ -2,14 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <thread>
 
 #include "projections/internal/apply_batch.h"
 #include "projections/internal/feed.h"
+#include "projections/internal/stop_signal.h"
 #include "projections/read_model_file.h"
 #include "store/lock_file.h"
 #include "store/subscription.h"
@@ -50,9 +49,7 @@ struct ProjectionRunner::Impl {
   std::unique_ptr<CatchUpSubscription> feed;
   internal::TypeFilter types;
   std::thread thread;
-  std::atomic<bool> stop{false};
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
+  internal::StopSignal stop;
 
   mutable std::mutex mu;
   ProjectorStatus status;
@@ -188,15 +185,11 @@ void ProjectionRunner::ResetFeed() {
 
 Status ProjectionRunner::Start() {
   CAIRN_RETURN_IF_ERROR(Open());
-  impl_->stop = false;
+  impl_->stop.Reset();
   impl_->thread = std::thread([this] {
-    // Woken by Stop(), never by polling.
-    auto pause = [this](std::chrono::milliseconds how_long) {
-      std::unique_lock lock(impl_->stop_mu);
-      impl_->stop_cv.wait_for(lock, how_long, [this] { return impl_->stop.load(); });
-    };
+    auto pause = [this](std::chrono::milliseconds how_long) { impl_->stop.WaitFor(how_long); };
     bool retrying = false;
-    while (!impl_->stop) {
+    while (!impl_->stop.requested()) {
       Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
       if (ran.ok()) {
         if (retrying) spdlog::info("projector {} is running again", projector_.name());
@@ -222,11 +215,7 @@ Status ProjectionRunner::Start() {
 
 Status ProjectionRunner::Stop() {
   if (impl_->thread.joinable()) {
-    {
-      std::lock_guard lock(impl_->stop_mu);
-      impl_->stop = true;
-    }
-    impl_->stop_cv.notify_all();
+    impl_->stop.Request();
     impl_->thread.join();
   }
   return OkStatus();  // every batch committed its checkpoint with its changes

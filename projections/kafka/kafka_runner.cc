@@ -3,13 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <thread>
 
 #include "projections/internal/apply_batch.h"
 #include "projections/internal/feed.h"
+#include "projections/internal/stop_signal.h"
 #include "projections/read_model_file.h"
 #include "store/lock_file.h"
 
@@ -28,9 +27,7 @@ struct KafkaProjectionRunner::Impl {
   std::map<std::pair<std::string, int32_t>, int64_t> offsets;  // as stored
   internal::TypeFilter types;
   std::thread thread;
-  std::atomic<bool> stop{false};
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
+  internal::StopSignal stop;
   std::atomic<uint64_t> applied{0};
 };
 
@@ -139,10 +136,10 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
 
 Status KafkaProjectionRunner::Start() {
   CAIRN_RETURN_IF_ERROR(Open());
-  impl_->stop = false;
+  impl_->stop.Reset();
   impl_->thread = std::thread([this] {
     std::string failing;  // said once per change, not once per attempt
-    while (!impl_->stop) {
+    while (!impl_->stop.requested()) {
       Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
       if (ran.ok()) {
         if (!failing.empty()) spdlog::info("kafka projection {} is running again", projector_.name());
@@ -153,8 +150,7 @@ Status KafkaProjectionRunner::Start() {
         spdlog::error("kafka projection {}: {}; retrying every second", projector_.name(), ran.status().ToString());
       }
       failing = ran.status().ToString();
-      std::unique_lock lock(impl_->stop_mu);  // woken by Stop()
-      impl_->stop_cv.wait_for(lock, std::chrono::seconds(1), [this] { return impl_->stop.load(); });
+      impl_->stop.WaitFor(std::chrono::seconds(1));
     }
   });
   return OkStatus();
@@ -162,11 +158,7 @@ Status KafkaProjectionRunner::Start() {
 
 Status KafkaProjectionRunner::Stop() {
   if (impl_->thread.joinable()) {
-    {
-      std::lock_guard lock(impl_->stop_mu);
-      impl_->stop = true;
-    }
-    impl_->stop_cv.notify_all();
+    impl_->stop.Request();
     impl_->thread.join();
   }
   impl_->feed.reset();  // leaves the group
