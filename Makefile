@@ -1,5 +1,7 @@
 # Cairn's entry points. `make demo` and `make test` work on a fresh Debian 12 machine as root.
 BUILD_DIR ?= build
+# Extra CMake settings for a new build dir, e.g. CMAKE_ARGS=-DCAIRN_WERROR=ON (CI).
+CMAKE_ARGS ?=
 JOBS ?= 2
 PACKAGES := build-essential cmake ninja-build pkg-config ccache mold \
   librocksdb-dev librdkafka-dev libprotobuf-dev protobuf-compiler libssl-dev \
@@ -18,7 +20,7 @@ deps:
 	fi
 
 configure: deps
-	@test -f $(BUILD_DIR)/build.ninja || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	@test -f $(BUILD_DIR)/build.ninja || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)

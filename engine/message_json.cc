@@ -174,7 +174,7 @@ void JsonWriter::Object(const google::protobuf::Message& message) {
   }
   out_ += '{';
   bool first = true;
-  auto field = [&](const FieldDescriptor& field) {
+  auto write_field = [&](const FieldDescriptor& field) {
     if (!first) out_ += ',';
     first = false;
     Field(message, field);
@@ -182,10 +182,10 @@ void JsonWriter::Object(const google::protobuf::Message& message) {
   if (defaults_ == JsonDefaults::kOmit) {
     std::vector<const FieldDescriptor*> fields;
     message.GetReflection()->ListFields(message, &fields);  // the set ones, by field number
-    for (const FieldDescriptor* set : fields) field(*set);
+    for (const FieldDescriptor* set : fields) write_field(*set);
   } else {
     for (int i = 0; i < descriptor.field_count(); ++i) {
-      if (Printed(message, *descriptor.field(i))) field(*descriptor.field(i));
+      if (Printed(message, *descriptor.field(i))) write_field(*descriptor.field(i));
     }
   }
   out_ += '}';

@@ -134,17 +134,17 @@ CLI::App* Leaf(CLI::App& parent, const std::string& name, const std::string& hel
   return leaf;
 }
 
-void AddOrderCommands(CLI::App& command, Context& context, std::shared_ptr<CommandArgs> a) {
-  CLI::App* order = command.add_subcommand("order", "Order commands (stream order-<order id>)");
+void AddOrderCommands(CLI::App& parent, Context& context, std::shared_ptr<CommandArgs> a) {
+  CLI::App* order = parent.add_subcommand("order", "Order commands (stream order-<order id>)");
   order->require_subcommand(1);
   CLI::App* place = Leaf(*order, "place", "Place an order", context, a, [](const CommandArgs& args) -> Result<OrderCommand> {
     OrderCommand command;
-    PlaceOrder* place = command.mutable_place();
-    place->set_order_id(args.order_id);
-    place->set_customer_id(args.customer_id);
-    place->set_currency(args.currency);
+    PlaceOrder* body = command.mutable_place();
+    body->set_order_id(args.order_id);
+    body->set_customer_id(args.customer_id);
+    body->set_currency(args.currency);
     for (const std::string& text : args.lines) {
-      CAIRN_ASSIGN_OR_RETURN(*place->add_lines(), ParseLine(text));
+      CAIRN_ASSIGN_OR_RETURN(*body->add_lines(), ParseLine(text));
     }
     return command;
   });
@@ -184,18 +184,18 @@ void AddOrderCommands(CLI::App& command, Context& context, std::shared_ptr<Comma
   notified->add_option("--notification-id", a->notification_id, "Notification id")->required();
 }
 
-void AddChargeCommands(CLI::App& command, Context& context, std::shared_ptr<CommandArgs> a) {
-  CLI::App* charging = command.add_subcommand("charge", "Charging commands (stream charge-<charge id>)");
+void AddChargeCommands(CLI::App& parent, Context& context, std::shared_ptr<CommandArgs> a) {
+  CLI::App* charging = parent.add_subcommand("charge", "Charging commands (stream charge-<charge id>)");
   charging->require_subcommand(1);
   CLI::App* charge = Leaf(*charging, "customer", "Charge a customer through the payment gateway", context, a,
                           [](const CommandArgs& args) -> Result<ChargeCommand> {
                             ChargeCommand command;
-                            ChargeCustomer* charge = command.mutable_charge();
-                            charge->set_charge_id(args.charge_id);
-                            charge->set_order_id(args.order_id);
-                            charge->set_customer_id(args.customer_id);
-                            charge->set_amount(args.amount);
-                            charge->set_currency(args.currency);
+                            ChargeCustomer* body = command.mutable_charge();
+                            body->set_charge_id(args.charge_id);
+                            body->set_order_id(args.order_id);
+                            body->set_customer_id(args.customer_id);
+                            body->set_amount(args.amount);
+                            body->set_currency(args.currency);
                             return command;
                           });
   charge->add_option("--charge-id", a->charge_id, "Charge id")->required();
@@ -216,17 +216,17 @@ void AddChargeCommands(CLI::App& command, Context& context, std::shared_ptr<Comm
   refund->add_option("--amount", a->amount, "Amount in minor units (default: all of it)");
 }
 
-void AddNotificationCommands(CLI::App& command, Context& context, std::shared_ptr<CommandArgs> a) {
-  CLI::App* notification = command.add_subcommand("notification", "Notification commands (stream notification-<id>)");
+void AddNotificationCommands(CLI::App& parent, Context& context, std::shared_ptr<CommandArgs> a) {
+  CLI::App* notification = parent.add_subcommand("notification", "Notification commands (stream notification-<id>)");
   notification->require_subcommand(1);
   CLI::App* send = Leaf(*notification, "send", "Queue a notification about an order", context, a,
                         [](const CommandArgs& args) -> Result<NotificationCommand> {
                           NotificationCommand command;
-                          SendNotification* send = command.mutable_send();
-                          send->set_notification_id(args.notification_id);
-                          send->set_recipient(args.recipient);
-                          send->set_template_name(args.template_name);
-                          send->set_order_id(args.order_id);
+                          SendNotification* body = command.mutable_send();
+                          body->set_notification_id(args.notification_id);
+                          body->set_recipient(args.recipient);
+                          body->set_template_name(args.template_name);
+                          body->set_order_id(args.order_id);
                           return command;
                         });
   send->add_option("--notification-id", a->notification_id, "Notification id")->required();
