@@ -6,6 +6,7 @@
 //     using State = shop::OrderState;      // protobuf: snapshots and `cairn state` need no more
 //     using Command = shop::OrderCommand;  // protobuf, usually a oneof of the commands
 //     static constexpr std::string_view kCategory = "order";  // streams are order-<id>
+//     static const std::string& IdOf(const Command&);          // the order a command is for
 //     Result<Events> Decide(const State&, const Command&) const;  // FailedPrecondition: a rule said no
 //     void Evolve(State&, const google::protobuf::Message& event) const;
 //   };
@@ -45,6 +46,7 @@ concept Aggregate = requires(const A& aggregate, typename A::State& state, const
                              const google::protobuf::Message& event) {
   requires std::derived_from<typename A::State, google::protobuf::Message>;
   { A::kCategory } -> std::convertible_to<std::string_view>;
+  { A::IdOf(command) } -> std::convertible_to<std::string_view>;
   { aggregate.Decide(std::as_const(state), command) } -> std::same_as<Result<Events>>;
   { aggregate.Evolve(state, event) } -> std::same_as<void>;
 };

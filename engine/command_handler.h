@@ -37,6 +37,11 @@ class CommandHandler {
     return result;
   }
 
+  // Handles `command` for the aggregate it names (A::IdOf).
+  Result<CommandResult> Handle(const typename A::Command& command, CommandContext context = CommandContext::New()) const {
+    return Handle(A::IdOf(command), command, std::move(context));
+  }
+
   const Repository<A>& repository() const { return repository_; }
 
  private:
@@ -72,6 +77,7 @@ class CommandHandler {
         for (const auto& event : events) aggregate_.Evolve(root.state, *event);
         root.version = appended->events.back().version;
         root.position = appended->events.back().position;
+        root.recorded_at_us = appended->events.back().recorded_at_us;
         MaybeSnapshot(id, root, before);
         result.version = root.version;
         result.position = root.position;

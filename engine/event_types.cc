@@ -137,7 +137,11 @@ Status EventTypeRegistry::Parse(const RecordedEvent& event, google::protobuf::Me
 
 Status EventTypeRegistry::SaveSchemas(EventStore& store) const {
   for (const auto& [name, type] : by_full_name_) {
-    CAIRN_RETURN_IF_ERROR(store.SaveSchema(name, DescriptorSetOf(*type.prototype->GetDescriptor())));
+    const std::string schema = DescriptorSetOf(*type.prototype->GetDescriptor());
+    // A read is cheap and a save is a synced write: save only what changed.
+    CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> stored, store.LoadSchema(name));
+    if (stored && *stored == schema) continue;
+    CAIRN_RETURN_IF_ERROR(store.SaveSchema(name, schema));
   }
   return OkStatus();
 }

@@ -63,7 +63,8 @@ class EventTypeRegistry {
   // decode of that type into the same scratch.
   Result<const google::protobuf::Message*> Decode(const RecordedEvent& event, DecodeScratch& scratch) const;
 
-  // Saves the descriptor set of every registered type, so tools render payloads.
+  // Saves the descriptor set of every registered type, so tools render
+  // payloads; a schema the store holds unchanged is not written again.
   Status SaveSchemas(EventStore& store) const;
 
  private:

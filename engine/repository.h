@@ -1,5 +1,6 @@
 // Repository: loads an aggregate from its stream, starting from the latest
-// snapshot when there is one, and can load it as it was at a point in time.
+// snapshot when there is one, and can load it as it was at a point in time
+// (from the snapshot too, when it was taken at or before that point).
 //
 // Thread safety: any thread may load; the store and registry must outlive it.
 #ifndef CAIRN_ENGINE_REPOSITORY_H_
@@ -26,6 +27,7 @@ struct AggregateRoot {
   typename A::State state;
   std::optional<uint64_t> version;  // last version folded in; nullopt: no events
   uint64_t position = 0;            // global position of that event
+  int64_t recorded_at_us = 0;       // and when it was recorded
   bool from_snapshot = false;
 };
 
@@ -45,18 +47,15 @@ class Repository {
     const std::string stream = StreamOf(id);
     AggregateRoot<A> root;
     uint64_t from = 0;
-    // A snapshot knows its version, not its position or time: time travel by
-    // position or time folds from the start.
-    if (!at.at_position && !at.at_time_us) {
-      CAIRN_ASSIGN_OR_RETURN(std::optional<Snapshot> snapshot, store_.LoadSnapshot(stream));
-      if (snapshot && snapshot->type == A::State::descriptor()->full_name() &&
-          (!at.at_version || snapshot->version <= *at.at_version) && root.state.ParseFromString(snapshot->state)) {
-        root.version = snapshot->version;
-        root.from_snapshot = true;
-        from = snapshot->version + 1;
-      } else {
-        root.state.Clear();
-      }
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Snapshot> snapshot, store_.LoadSnapshot(stream));
+    if (snapshot && Covers(*snapshot, at) && root.state.ParseFromString(snapshot->state)) {
+      root.version = snapshot->version;
+      root.position = snapshot->position;
+      root.recorded_at_us = snapshot->recorded_at_us;
+      root.from_snapshot = true;
+      from = snapshot->version + 1;
+    } else {
+      root.state.Clear();
     }
     for (;;) {
       Result<std::vector<RecordedEvent>> page = store_.ReadStream(stream, {from, false, kPageSize});
@@ -71,6 +70,7 @@ class Repository {
         aggregate_.Evolve(root.state, *message);
         root.version = event.version;
         root.position = event.position;
+        root.recorded_at_us = event.recorded_at_us;
       }
       if (page->size() < kPageSize) return root;
       from = page->back().version + 1;
@@ -84,10 +84,22 @@ class Repository {
     snapshot.version = *root.version;
     snapshot.type = A::State::descriptor()->full_name();
     snapshot.state = root.state.SerializeAsString();
+    snapshot.position = root.position;
+    snapshot.recorded_at_us = root.recorded_at_us;
     return store_.SaveSnapshot(StreamOf(id), snapshot);
   }
 
  private:
+  // Whether `snapshot` holds no event past `at`. One saved before snapshots
+  // kept their position and time serves only loads by version.
+  static bool Covers(const Snapshot& snapshot, const LoadPoint& at) {
+    if (snapshot.type != A::State::descriptor()->full_name()) return false;
+    if (at.at_version && snapshot.version > *at.at_version) return false;
+    if (at.at_position && (snapshot.position == 0 || snapshot.position > *at.at_position)) return false;
+    if (at.at_time_us && (snapshot.recorded_at_us == 0 || snapshot.recorded_at_us > *at.at_time_us)) return false;
+    return true;
+  }
+
   EventStore& store_;
   const A& aggregate_;
   const EventTypeRegistry& types_;

@@ -18,6 +18,7 @@ std::string_view ProjectorStateName(ProjectorState state) {
   switch (state) {
     case ProjectorState::kIdle: return "idle";
     case ProjectorState::kRunning: return "running";
+    case ProjectorState::kRetrying: return "retrying";
     case ProjectorState::kStopped: return "stopped";
     case ProjectorState::kFailed: return "failed";
   }
@@ -59,7 +60,7 @@ struct ProjectionRunner::Impl {
   Counter* applied = nullptr;
 
   void Set(ProjectorState state, const std::string& error = "") {
-    std::lock_guard lock(mu);
+    std::lock_guard guard(mu);
     status.state = state;
     status.error = error;
   }
@@ -187,23 +188,30 @@ Status ProjectionRunner::Start() {
   CAIRN_RETURN_IF_ERROR(Open());
   impl_->stop.Reset();
   impl_->thread = std::thread([this] {
-    auto pause = [this](std::chrono::milliseconds how_long) { impl_->stop.WaitFor(how_long); };
-    bool retrying = false;
+    constexpr std::chrono::milliseconds kFirstRetry{10}, kLastRetry{5000};
+    std::chrono::milliseconds retry = kFirstRetry;
     while (!impl_->stop.requested()) {
       Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
       if (ran.ok()) {
-        if (retrying) spdlog::info("projector {} is running again", projector_.name());
-        retrying = false;
+        if (retry != kFirstRetry) {
+          impl_->Set(ProjectorState::kRunning);
+          spdlog::info("projector {} is running again", projector_.name());
+          retry = kFirstRetry;
+        }
         const ProjectorState state = status().state;
-        if (state == ProjectorState::kStopped || state == ProjectorState::kFailed) pause(std::chrono::hours(24));
+        // Until Stop(): a stopped or failed projector waits for a restart after the fix.
+        if (state == ProjectorState::kStopped || state == ProjectorState::kFailed) impl_->stop.WaitFor(std::chrono::hours(24));
         continue;
       }
       const StatusCode code = ran.status().code();
       if (code == StatusCode::kUnavailable || code == StatusCode::kResourceExhausted) {
-        // Said once per outage, not once per attempt.
-        if (!retrying) spdlog::warn("projector {}: {}; retrying every second", projector_.name(), ran.status().ToString());
-        retrying = true;
-        pause(std::chrono::seconds(1));  // the batch was rolled back: it is read again (a full disk too)
+        // Said once per outage, not once per attempt. The batch was rolled back: it is read again.
+        if (retry == kFirstRetry) {
+          impl_->Set(ProjectorState::kRetrying, ran.status().ToString());
+          spdlog::warn("projector {}: {}; retrying", projector_.name(), ran.status().ToString());
+        }
+        impl_->stop.WaitFor(retry);
+        retry = std::min(retry * 2, kLastRetry);
       } else {
         impl_->Set(ProjectorState::kFailed, ran.status().ToString());
         spdlog::error("projector {} failed: {}", projector_.name(), ran.status().ToString());

@@ -44,7 +44,11 @@ struct RunnerOptions {
 // projection_poison (park or stop).
 void BindRunnerOptions(ConfigLoader& loader, RunnerOptions& options);
 
-enum class ProjectorState { kIdle, kRunning, kStopped, kFailed };
+// kRetrying: the last batch met a failure that may pass (the store
+// Unavailable, a full disk); the runner's thread tries again after a bounded
+// exponential back-off. kStopped: by its poison policy. kFailed: an error no
+// retry mends; a restart after the fix resumes it.
+enum class ProjectorState { kIdle, kRunning, kRetrying, kStopped, kFailed };
 std::string_view ProjectorStateName(ProjectorState state);
 
 struct ProjectorStatus {
@@ -53,7 +57,7 @@ struct ProjectorStatus {
   uint64_t checkpoint = 0;
   uint64_t head = 0;
   uint64_t parked = 0;
-  std::string error;  // why it stopped or failed
+  std::string error;  // why it is retrying, stopped or failed
   uint64_t lag() const { return head > checkpoint ? head - checkpoint : 0; }
 };
 

@@ -104,6 +104,7 @@ struct AppendedEvent {
   Uuid event_id;
   uint64_t version = 0;
   uint64_t position = 0;
+  int64_t recorded_at_us = 0;
 };
 
 struct AppendResult {

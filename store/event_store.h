@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/clock.h"
 #include "store/event.h"
 #include "store/status.h"
 
@@ -40,6 +41,9 @@ struct StoreOptions {
   // How long opening for writing waits for another process to release the
   // data dir before it gives up (Unavailable, naming the holder). 0: no wait.
   std::chrono::milliseconds lock_wait{0};
+  // Where recorded_at, taken_at and updated_at come from; null: SystemClock().
+  // Not owned; it must outlive the store.
+  const Clock* clock = nullptr;
 };
 
 // Sentinel for "the stream's last version" in a backward read.
@@ -59,6 +63,11 @@ struct Snapshot {
   uint32_t schema_version = 1;
   std::string state;
   int64_t taken_at_us = 0;
+  // The global position and recorded_at of the event at `version`, so that
+  // time travel by position or time can start from the snapshot. 0: not
+  // known (a snapshot saved before they were kept).
+  uint64_t position = 0;
+  int64_t recorded_at_us = 0;
 };
 
 struct PartitionOffset {

@@ -8,7 +8,6 @@
 #include "store/event_record.h"
 #include "store/event_store.h"
 #include "store/internal/append_planner.h"
-#include "store/internal/clock.h"
 #include "store/internal/validation.h"
 
 namespace cairn {
@@ -18,7 +17,8 @@ using internal::StoredEvent;
 
 class MemoryEventStore final : public EventStore, private internal::AppendState {
  public:
-  explicit MemoryEventStore(const StoreOptions& options) : options_(options) {}
+  explicit MemoryEventStore(const StoreOptions& options)
+      : options_(options), clock_(options.clock ? *options.clock : SystemClock()) {}
 
   using EventStore::Append;
   Result<AppendResult> Append(const std::vector<StreamAppend>& appends) override {
@@ -27,7 +27,7 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
     CAIRN_ASSIGN_OR_RETURN(std::vector<internal::StreamPlan> plans,
                            internal::PlanAppend(appends, *this));
     AppendResult result;
-    const int64_t now = internal::NowMicros();
+    const int64_t now = clock_.NowMicros();
     for (size_t i = 0; i < appends.size(); ++i) {
       if (plans[i].duplicate) {
         result.events.insert(result.events.end(), plans[i].originals.begin(),
@@ -51,7 +51,7 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
         streams_[event.stream].push_back(event.position);
         categories_[std::string(CategoryOf(event.stream))].push_back(event.position);
         event_ids_[event.event_id] = event.position;
-        result.events.push_back({event.stream, event.event_id, event.version, event.position});
+        result.events.push_back({event.stream, event.event_id, event.version, event.position, event.recorded_at_us});
       }
     }
     head_cv_.notify_all();
@@ -147,7 +147,8 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
   Status SaveCheckpoint(std::string_view name, const Checkpoint& checkpoint) override {
     CAIRN_RETURN_IF_ERROR(internal::ValidateCheckpoint(name, checkpoint));
     std::lock_guard lock(mu_);
-    checkpoints_[std::string(name)] = checkpoint;
+    Checkpoint& saved = checkpoints_[std::string(name)] = checkpoint;
+    saved.updated_at_us = clock_.NowMicros();
     return OkStatus();
   }
   Result<std::optional<Checkpoint>> LoadCheckpoint(std::string_view name) override {
@@ -156,7 +157,8 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
   Status SaveSnapshot(std::string_view stream, const Snapshot& snapshot) override {
     CAIRN_RETURN_IF_ERROR(internal::ValidateSnapshot(stream, snapshot));
     std::lock_guard lock(mu_);
-    snapshots_[std::string(stream)] = snapshot;
+    Snapshot& saved = snapshots_[std::string(stream)] = snapshot;
+    if (saved.taken_at_us == 0) saved.taken_at_us = clock_.NowMicros();
     return OkStatus();
   }
   Result<std::optional<Snapshot>> LoadSnapshot(std::string_view stream) override {
@@ -230,10 +232,11 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
     if (it == event_ids_.end()) return std::optional<StoredEvent>();
     const RecordedEvent& e = log_[it->second - 1];
     return std::optional<StoredEvent>(
-        StoredEvent{e.stream, e.version, e.position, e.type, e.content_type, e.data});
+        StoredEvent{e.stream, e.version, e.position, e.recorded_at_us, e.type, e.content_type, e.data});
   }
 
   const StoreOptions options_;
+  const Clock& clock_;
   std::mutex mu_;
   std::condition_variable head_cv_;
   std::vector<RecordedEvent> log_;  // log_[p - 1] holds global position p

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -16,6 +17,9 @@ namespace cairn::kafka {
 namespace {
 
 constexpr size_t kPageSize = 1000;
+// Back-off between reads of a store that is unavailable.
+constexpr std::chrono::milliseconds kFirstRetry{10};
+constexpr std::chrono::milliseconds kLastRetry{1000};
 
 }  // namespace
 
@@ -26,6 +30,7 @@ std::string_view PublisherStateName(PublisherState state) {
     case PublisherState::kBrokersDown: return "brokers_down";
     case PublisherState::kFailed: return "failed";
     case PublisherState::kStopped: return "stopped";
+    case PublisherState::kStoreUnavailable: return "store_unavailable";
   }
   return "unknown";
 }
@@ -53,7 +58,8 @@ struct Publisher::Impl {
   void OnError(int error, const char* reason);
   void Publish();  // the confirmed position and counters, to readers and metrics
   Status SaveCheckpoint();
-  void SetState(PublisherState next, const std::string& why = "");
+  // Moves to `next` unless failed; with `only_from`, only out of that state.
+  void SetState(PublisherState next, const std::string& why = "", std::optional<PublisherState> only_from = {});
 
   EventStore& store;
   KafkaOptions options;
@@ -112,8 +118,8 @@ Status Publisher::Impl::CreateProducer() {
   rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     static_cast<Impl*>(opaque)->OnDelivered(reinterpret_cast<uintptr_t>(m->_private), m->err);
   });
-  rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int error, const char* reason, void* opaque) {
-    static_cast<Impl*>(opaque)->OnError(error, reason);
+  rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int code, const char* reason, void* opaque) {
+    static_cast<Impl*>(opaque)->OnError(code, reason);
   });
   rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int level, const char* facility, const char* text) {
     spdlog::debug("librdkafka {} {}: {}", level, facility, text);
@@ -126,16 +132,18 @@ Status Publisher::Impl::CreateProducer() {
   return OkStatus();
 }
 
-void Publisher::Impl::SetState(PublisherState next, const std::string& why) {
+void Publisher::Impl::SetState(PublisherState next, const std::string& why, std::optional<PublisherState> only_from) {
   {
     std::lock_guard lock(mu);
     if (state == next || state == PublisherState::kFailed) return;
+    if (only_from && state != *only_from) return;
     state = next;
     if (next == PublisherState::kFailed) error = why;
   }
   if (state_gauge) state_gauge->Set(static_cast<double>(next));
   // Once per change of state, not once per message.
-  if (next == PublisherState::kBrokersDown || next == PublisherState::kFailed) {
+  if (next == PublisherState::kBrokersDown || next == PublisherState::kFailed ||
+      next == PublisherState::kStoreUnavailable) {
     spdlog::warn("kafka publisher {}: {}", PublisherStateName(next), why);
   } else {
     spdlog::info("kafka publisher {}", PublisherStateName(next));
@@ -159,12 +167,12 @@ void Publisher::Impl::OnDelivered(uint64_t position, rd_kafka_resp_err_t result)
 }
 
 void Publisher::Impl::OnError(int code, const char* reason) {
-  const auto error = static_cast<rd_kafka_resp_err_t>(code);
-  if (error == RD_KAFKA_RESP_ERR__FATAL) {
+  const auto kind = static_cast<rd_kafka_resp_err_t>(code);
+  if (kind == RD_KAFKA_RESP_ERR__FATAL) {
     char fatal[512];
     rd_kafka_fatal_error(producer, fatal, sizeof(fatal));
     SetState(PublisherState::kFailed, fatal);
-  } else if (error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+  } else if (kind == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
     SetState(PublisherState::kBrokersDown, reason);
   }
 }
@@ -218,7 +226,7 @@ Status Publisher::Impl::Produce(std::string_view record) {
   const std::string position = std::to_string(event.position);
   const std::string event_id = event.event_id.ToString();
   for (;;) {
-    rd_kafka_resp_err_t error = rd_kafka_producev(
+    rd_kafka_resp_err_t produced = rd_kafka_producev(
         producer, RD_KAFKA_V_TOPIC(last_topic.c_str()), RD_KAFKA_V_KEY(event.stream.data(), event.stream.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(record.data()), record.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_HEADER("type", event.type.data(), static_cast<ssize_t>(event.type.size())),
@@ -227,9 +235,9 @@ Status Publisher::Impl::Produce(std::string_view record) {
         RD_KAFKA_V_HEADER("event_id", event_id.data(), static_cast<ssize_t>(event_id.size())),
         RD_KAFKA_V_HEADER("correlation_id", event.correlation_id.data(), static_cast<ssize_t>(event.correlation_id.size())),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(event.position))), RD_KAFKA_V_END);
-    if (error == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-    if (error != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      return UnavailableError("cannot send global position " + position + ": " + rd_kafka_err2str(error));
+    if (produced == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    if (produced != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      return UnavailableError("cannot send global position " + position + ": " + rd_kafka_err2str(produced));
     }
     rd_kafka_poll(producer, 50);  // librdkafka's queue is full: wait for deliveries
     if (stop) return AbortedError("stopping");
@@ -242,11 +250,17 @@ Status Publisher::Impl::Produce(std::string_view record) {
 
 void Publisher::Impl::Run() {
   auto last_save = std::chrono::steady_clock::now();
+  std::chrono::milliseconds retry = kFirstRetry;
+  bool saving_failed = false;
   while (!stop) {
     rd_kafka_poll(producer, 0);
     Publish();
     if (std::chrono::steady_clock::now() - last_save >= options.checkpoint_interval) {
-      if (Status saved_now = SaveCheckpoint(); !saved_now.ok()) spdlog::error("kafka publisher: {}", saved_now.ToString());
+      // A checkpoint not saved is saved later: said once, not at every interval.
+      Status saved_now = SaveCheckpoint();
+      if (!saved_now.ok() && !saving_failed) spdlog::error("kafka publisher: {}", saved_now.ToString());
+      if (saved_now.ok() && saving_failed) spdlog::info("kafka publisher saves its checkpoint again");
+      saving_failed = !saved_now.ok();
       last_save = std::chrono::steady_clock::now();
     }
     bool failed;
@@ -267,9 +281,18 @@ void Publisher::Impl::Run() {
     // The records go out as stored: no decoding and encoding again.
     auto records = store.ReadAllRecords(next, kPageSize);
     if (!records.ok()) {
-      SetState(PublisherState::kFailed, records.status().ToString());
+      const StatusCode code = records.status().code();
+      if (code != StatusCode::kUnavailable && code != StatusCode::kResourceExhausted) {
+        SetState(PublisherState::kFailed, records.status().ToString());
+        continue;
+      }
+      SetState(PublisherState::kStoreUnavailable, records.status().ToString());
+      rd_kafka_poll(producer, static_cast<int>(retry.count()));  // deliveries still count while it waits
+      retry = std::min(retry * 2, kLastRetry);
       continue;
     }
+    retry = kFirstRetry;
+    SetState(PublisherState::kRunning, "", PublisherState::kStoreUnavailable);
     for (const std::string& record : *records) {
       if (Status sent = Produce(record); !sent.ok()) {
         if (!stop) SetState(PublisherState::kFailed, sent.message());

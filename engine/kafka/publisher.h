@@ -26,7 +26,9 @@
 
 namespace cairn::kafka {
 
-enum class PublisherState { kStarting = 0, kRunning = 1, kBrokersDown = 2, kFailed = 3, kStopped = 4 };
+// kStoreUnavailable: reading the store failed with a code that may pass
+// (Unavailable, ResourceExhausted); it reads again after a bounded back-off.
+enum class PublisherState { kStarting = 0, kRunning = 1, kBrokersDown = 2, kFailed = 3, kStopped = 4, kStoreUnavailable = 5 };
 std::string_view PublisherStateName(PublisherState state);
 
 struct PublisherStatus {

@@ -131,15 +131,15 @@ Commerce::Commerce(EventStore& store, CommerceOptions options)
 Status Commerce::Start() { return types_.SaveSchemas(store_); }
 
 Result<CommandResult> Commerce::Handle(const OrderCommand& command, CommandContext context) {
-  return orders_.Handle(Order::IdOf(command), command, std::move(context));
+  return orders_.Handle(command, std::move(context));
 }
 
 Result<CommandResult> Commerce::Handle(const ChargeCommand& command, CommandContext context) {
-  return charges_.Handle(Charge::IdOf(command), command, std::move(context));
+  return charges_.Handle(command, std::move(context));
 }
 
 Result<CommandResult> Commerce::Handle(const NotificationCommand& command, CommandContext context) {
-  return notifications_.Handle(Notification::IdOf(command), command, std::move(context));
+  return notifications_.Handle(command, std::move(context));
 }
 
 Result<std::string> Commerce::StateJson(std::string_view stream, const LoadPoint& at) const {

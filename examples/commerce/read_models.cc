@@ -5,41 +5,37 @@
 #include "examples/commerce/proto/order.pb.h"
 #include "engine/aggregate.h"
 #include "engine/message_json.h"
+#include "projections/typed_projector.h"
 #include "store/event_store.h"
 
 namespace cairn::commerce {
 namespace {
 
 using projections::Database;
-
-// A projector of commerce events: decodes (and upcasts) before applying.
-class CommerceProjector : public projections::Projector {
- public:
-  explicit CommerceProjector(const EventTypeRegistry& types) : types_(types) {}
-  Status Apply(const RecordedEvent& event, Database& db) final {
-    CAIRN_ASSIGN_OR_RETURN(const google::protobuf::Message* message, types_.Decode(event, scratch_));
-    return Apply(event, *message, db);
-  }
-
- protected:
-  virtual Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) = 0;
-
- private:
-  const EventTypeRegistry& types_;
-  DecodeScratch scratch_;  // Apply of one projector never runs on two threads at once
-};
+using projections::TypedProjector;
 
 // Orders and their notification state are kept apart and joined by a view:
 // notification events live in other streams, which a Kafka feed may deliver
 // before or after the order's own, so each side only moves forward.
-class OrderSummary final : public CommerceProjector {
+class OrderSummary final : public TypedProjector {
  public:
-  using CommerceProjector::CommerceProjector;
-  std::string name() const override { return "order_summary"; }
-  std::set<std::string> event_types() const override {
-    return {"OrderPlaced", "OrderConfirmed", "OrderCancelled", "OrderNotified", "NotificationQueued",
-            "NotificationSent", "NotificationFailed"};
+  explicit OrderSummary(const EventTypeRegistry& types) : TypedProjector(types) {
+    On(&OrderSummary::Placed);
+    On(&OrderSummary::Confirmed);
+    On(&OrderSummary::Cancelled);
+    On<OrderNotified>([](const RecordedEvent&, const OrderNotified& notified, Database& db) {
+      return Notification(db, notified.order_id(), notified.notification_id(), "notified", 4);
+    });
+    On(&OrderSummary::Queued);
+    On<NotificationSent>([](const RecordedEvent&, const NotificationSent& sent, Database& db) {
+      return Attempted(db, sent.notification_id(), "sent", 3);
+    });
+    On<NotificationFailed>([](const RecordedEvent&, const NotificationFailed& failed, Database& db) {
+      return failed.gave_up() ? Attempted(db, failed.notification_id(), "gave_up", 3)
+                              : Attempted(db, failed.notification_id(), "failing", 2);
+    });
   }
+  std::string name() const override { return "order_summary"; }
   Status Migrate(Database& db) override {
     return db.Exec(
         "CREATE TABLE IF NOT EXISTS orders (order_id TEXT PRIMARY KEY, status TEXT NOT NULL,"
@@ -55,39 +51,26 @@ class OrderSummary final : public CommerceProjector {
         " o.placed_at, o.confirmed_at, o.cancelled_at FROM orders o LEFT JOIN order_notifications n USING (order_id);");
   }
 
- protected:
-  Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
-    const std::string at = FormatTimestamp(event.recorded_at_us);
-    if (const auto* placed = As<OrderPlaced>(message)) {
-      return db.Run("INSERT INTO orders (order_id, status, customer_id, total, currency, placed_at)"
-                 " VALUES (?1, 'placed', ?2, ?3, ?4, ?5)",
-                 placed->order_id(), placed->customer_id(), placed->total(), placed->currency(), at);
-    }
-    if (const auto* confirmed = As<OrderConfirmed>(message)) {
-      return db.Run("UPDATE orders SET status = 'confirmed', charge_id = ?2, confirmed_at = ?3 WHERE order_id = ?1",
-                 confirmed->order_id(), confirmed->charge_id(), at);
-    }
-    if (const auto* cancelled = As<OrderCancelled>(message)) {
-      return db.Run("UPDATE orders SET status = 'cancelled', cancel_reason = ?2, cancelled_at = ?3 WHERE order_id = ?1",
-                 cancelled->order_id(), cancelled->reason(), at);
-    }
-    if (const auto* notified = As<OrderNotified>(message)) {
-      return Notification(db, notified->order_id(), notified->notification_id(), "notified", 4);
-    }
-    if (const auto* queued = As<NotificationQueued>(message)) {
-      CAIRN_RETURN_IF_ERROR(db.Run("INSERT OR IGNORE INTO notification_orders (notification_id, order_id) VALUES (?1, ?2)",
-                                queued->notification_id(), queued->order_id()));
-      return Notification(db, queued->order_id(), queued->notification_id(), "queued", 1);
-    }
-    if (const auto* sent = As<NotificationSent>(message)) return Attempted(db, sent->notification_id(), "sent", 3);
-    if (const auto* failed = As<NotificationFailed>(message)) {
-      return failed->gave_up() ? Attempted(db, failed->notification_id(), "gave_up", 3)
-                               : Attempted(db, failed->notification_id(), "failing", 2);
-    }
-    return OkStatus();
-  }
-
  private:
+  Status Placed(const RecordedEvent& event, const OrderPlaced& placed, Database& db) {
+    return db.Run("INSERT INTO orders (order_id, status, customer_id, total, currency, placed_at)"
+                  " VALUES (?1, 'placed', ?2, ?3, ?4, ?5)",
+                  placed.order_id(), placed.customer_id(), placed.total(), placed.currency(),
+                  FormatTimestamp(event.recorded_at_us));
+  }
+  Status Confirmed(const RecordedEvent& event, const OrderConfirmed& confirmed, Database& db) {
+    return db.Run("UPDATE orders SET status = 'confirmed', charge_id = ?2, confirmed_at = ?3 WHERE order_id = ?1",
+                  confirmed.order_id(), confirmed.charge_id(), FormatTimestamp(event.recorded_at_us));
+  }
+  Status Cancelled(const RecordedEvent& event, const OrderCancelled& cancelled, Database& db) {
+    return db.Run("UPDATE orders SET status = 'cancelled', cancel_reason = ?2, cancelled_at = ?3 WHERE order_id = ?1",
+                  cancelled.order_id(), cancelled.reason(), FormatTimestamp(event.recorded_at_us));
+  }
+  Status Queued(const RecordedEvent&, const NotificationQueued& queued, Database& db) {
+    CAIRN_RETURN_IF_ERROR(db.Run("INSERT OR IGNORE INTO notification_orders (notification_id, order_id) VALUES (?1, ?2)",
+                                 queued.notification_id(), queued.order_id()));
+    return Notification(db, queued.order_id(), queued.notification_id(), "queued", 1);
+  }
   static Status Notification(Database& db, const std::string& order_id, const std::string& notification_id,
                              const std::string& state, int64_t rank) {
     return db.Run("INSERT INTO order_notifications (order_id, notification_id, state, rank) VALUES (?1, ?2, ?3, ?4)"
@@ -105,11 +88,13 @@ class OrderSummary final : public CommerceProjector {
   }
 };
 
-class CustomerOrders final : public CommerceProjector {
+class CustomerOrders final : public TypedProjector {
  public:
-  using CommerceProjector::CommerceProjector;
+  explicit CustomerOrders(const EventTypeRegistry& types) : TypedProjector(types) {
+    On(&CustomerOrders::Placed);
+    On(&CustomerOrders::Confirmed);
+  }
   std::string name() const override { return "customer_orders"; }
-  std::set<std::string> event_types() const override { return {"OrderPlaced", "OrderConfirmed"}; }
   Status Migrate(Database& db) override {
     return db.Exec(
         "CREATE TABLE IF NOT EXISTS customer_orders (customer_id TEXT PRIMARY KEY, orders INTEGER NOT NULL,"
@@ -121,35 +106,35 @@ class CustomerOrders final : public CommerceProjector {
         " total INTEGER NOT NULL, currency TEXT NOT NULL);");
   }
 
- protected:
-  Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
-    if (const auto* placed = As<OrderPlaced>(message)) {
-      CAIRN_RETURN_IF_ERROR(db.Run("INSERT INTO customer_order_totals (order_id, customer_id, total, currency)"
-                                " VALUES (?1, ?2, ?3, ?4)",
-                                placed->order_id(), placed->customer_id(), placed->total(), placed->currency()));
-      // The latest order by time, whatever order the events come in.
-      return db.Run("INSERT INTO customer_orders (customer_id, orders, last_order_id, last_order_at) VALUES (?1, 1, ?2, ?3)"
-                 " ON CONFLICT(customer_id) DO UPDATE SET orders = orders + 1,"
-                 " last_order_id = CASE WHEN (excluded.last_order_at, excluded.last_order_id) > (last_order_at, last_order_id)"
-                 " THEN excluded.last_order_id ELSE last_order_id END,"
-                 " last_order_at = max(last_order_at, excluded.last_order_at)",
-                 placed->customer_id(), placed->order_id(), FormatTimestamp(event.recorded_at_us));
-    }
-    if (const auto* confirmed = As<OrderConfirmed>(message)) {
-      return db.Run("INSERT INTO customer_confirmed_totals (customer_id, currency, total)"
-                 " SELECT customer_id, currency, total FROM customer_order_totals WHERE order_id = ?1"
-                 " ON CONFLICT(customer_id, currency) DO UPDATE SET total = total + excluded.total",
-                 confirmed->order_id());
-    }
-    return OkStatus();
+ private:
+  Status Placed(const RecordedEvent& event, const OrderPlaced& placed, Database& db) {
+    CAIRN_RETURN_IF_ERROR(db.Run("INSERT INTO customer_order_totals (order_id, customer_id, total, currency)"
+                                 " VALUES (?1, ?2, ?3, ?4)",
+                                 placed.order_id(), placed.customer_id(), placed.total(), placed.currency()));
+    // The latest order by time, whatever order the events come in.
+    return db.Run("INSERT INTO customer_orders (customer_id, orders, last_order_id, last_order_at) VALUES (?1, 1, ?2, ?3)"
+                  " ON CONFLICT(customer_id) DO UPDATE SET orders = orders + 1,"
+                  " last_order_id = CASE WHEN (excluded.last_order_at, excluded.last_order_id) > (last_order_at, last_order_id)"
+                  " THEN excluded.last_order_id ELSE last_order_id END,"
+                  " last_order_at = max(last_order_at, excluded.last_order_at)",
+                  placed.customer_id(), placed.order_id(), FormatTimestamp(event.recorded_at_us));
+  }
+  Status Confirmed(const RecordedEvent&, const OrderConfirmed& confirmed, Database& db) {
+    return db.Run("INSERT INTO customer_confirmed_totals (customer_id, currency, total)"
+                  " SELECT customer_id, currency, total FROM customer_order_totals WHERE order_id = ?1"
+                  " ON CONFLICT(customer_id, currency) DO UPDATE SET total = total + excluded.total",
+                  confirmed.order_id());
   }
 };
 
-class ChargeLedger final : public CommerceProjector {
+class ChargeLedger final : public TypedProjector {
  public:
-  using CommerceProjector::CommerceProjector;
+  explicit ChargeLedger(const EventTypeRegistry& types) : TypedProjector(types) {
+    On(&ChargeLedger::Charged);
+    On(&ChargeLedger::Declined);
+    On(&ChargeLedger::Refunded);
+  }
   std::string name() const override { return "charge_ledger"; }
-  std::set<std::string> event_types() const override { return {"ChargeSucceeded", "ChargeDeclined", "ChargeRefunded"}; }
   Status Migrate(Database& db) override {
     return db.Exec(
         "CREATE TABLE IF NOT EXISTS charge_ledger (position INTEGER PRIMARY KEY, charge_id TEXT NOT NULL,"
@@ -158,39 +143,39 @@ class ChargeLedger final : public CommerceProjector {
         "CREATE INDEX IF NOT EXISTS charge_ledger_customer ON charge_ledger (customer_id);");
   }
 
- protected:
-  Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
-    const int64_t position = static_cast<int64_t>(event.position);
-    const std::string at = FormatTimestamp(event.recorded_at_us);
-    constexpr std::string_view kInsert =
-        "INSERT INTO charge_ledger (position, charge_id, order_id, customer_id, kind, amount, currency, reference, at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-    if (const auto* charged = As<ChargeSucceeded>(message)) {
-      return db.Run(kInsert, position, charged->charge_id(), charged->order_id(), charged->customer_id(),
-                 std::string("charge"), charged->amount(), charged->currency(), charged->gateway_ref(), at);
-    }
-    if (const auto* declined = As<ChargeDeclined>(message)) {
-      return db.Run(kInsert, position, declined->charge_id(), declined->order_id(), declined->customer_id(),
-                 std::string("declined"), int64_t{0}, declined->currency(), declined->reason(), at);
-    }
-    if (const auto* refunded = As<ChargeRefunded>(message)) {
-      // A refund takes the order, customer and currency of its charge, and a negative amount.
-      return db.Run("INSERT INTO charge_ledger (position, charge_id, order_id, customer_id, kind, amount, currency,"
-                 " reference, at) SELECT ?1, charge_id, order_id, customer_id, 'refund', -?2, currency, ?3, ?4"
-                 " FROM charge_ledger WHERE charge_id = ?5 AND kind = 'charge'",
-                 position, refunded->amount(), refunded->refund_id(), at, refunded->charge_id());
-    }
-    return OkStatus();
+ private:
+  static constexpr std::string_view kInsert =
+      "INSERT INTO charge_ledger (position, charge_id, order_id, customer_id, kind, amount, currency, reference, at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+  Status Charged(const RecordedEvent& event, const ChargeSucceeded& charged, Database& db) {
+    return db.Run(kInsert, static_cast<int64_t>(event.position), charged.charge_id(), charged.order_id(),
+                  charged.customer_id(), std::string("charge"), charged.amount(), charged.currency(),
+                  charged.gateway_ref(), FormatTimestamp(event.recorded_at_us));
+  }
+  Status Declined(const RecordedEvent& event, const ChargeDeclined& declined, Database& db) {
+    return db.Run(kInsert, static_cast<int64_t>(event.position), declined.charge_id(), declined.order_id(),
+                  declined.customer_id(), std::string("declined"), int64_t{0}, declined.currency(), declined.reason(),
+                  FormatTimestamp(event.recorded_at_us));
+  }
+  // A refund takes the order, customer and currency of its charge, and a negative amount.
+  Status Refunded(const RecordedEvent& event, const ChargeRefunded& refunded, Database& db) {
+    return db.Run("INSERT INTO charge_ledger (position, charge_id, order_id, customer_id, kind, amount, currency,"
+                  " reference, at) SELECT ?1, charge_id, order_id, customer_id, 'refund', -?2, currency, ?3, ?4"
+                  " FROM charge_ledger WHERE charge_id = ?5 AND kind = 'charge'",
+                  static_cast<int64_t>(event.position), refunded.amount(), refunded.refund_id(),
+                  FormatTimestamp(event.recorded_at_us), refunded.charge_id());
   }
 };
 
-class NotificationStatus final : public CommerceProjector {
+class NotificationStatus final : public TypedProjector {
  public:
-  using CommerceProjector::CommerceProjector;
-  std::string name() const override { return "notification_status"; }
-  std::set<std::string> event_types() const override {
-    return {"NotificationQueued", "NotificationSent", "NotificationFailed"};
+  explicit NotificationStatus(const EventTypeRegistry& types) : TypedProjector(types) {
+    On(&NotificationStatus::Queued);
+    On(&NotificationStatus::Sent);
+    On(&NotificationStatus::Failed);
   }
+  std::string name() const override { return "notification_status"; }
   Status Migrate(Database& db) override {
     return db.Exec(
         "CREATE TABLE IF NOT EXISTS notification_status (notification_id TEXT PRIMARY KEY, order_id TEXT NOT NULL,"
@@ -198,36 +183,43 @@ class NotificationStatus final : public CommerceProjector {
         " state TEXT NOT NULL, updated_at TEXT NOT NULL)");
   }
 
- protected:
-  Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
-    const std::string at = FormatTimestamp(event.recorded_at_us);
-    if (const auto* queued = As<NotificationQueued>(message)) {
-      return db.Run("INSERT INTO notification_status (notification_id, order_id, recipient, template, attempts, state,"
-                 " updated_at) VALUES (?1, ?2, ?3, ?4, 0, 'queued', ?5)",
-                 queued->notification_id(), queued->order_id(), queued->recipient(), queued->template_name(), at);
-    }
-    if (const auto* sent = As<NotificationSent>(message)) {
-      return db.Run("UPDATE notification_status SET attempts = ?2, state = 'sent', updated_at = ?3 WHERE notification_id = ?1",
-                 sent->notification_id(), int64_t{sent->attempt()}, at);
-    }
-    if (const auto* failed = As<NotificationFailed>(message)) {
-      return db.Run("UPDATE notification_status SET attempts = ?2, last_error = ?3, state = ?4, updated_at = ?5"
-                 " WHERE notification_id = ?1",
-                 failed->notification_id(), int64_t{failed->attempt()}, failed->error(),
-                 std::string(failed->gave_up() ? "gave_up" : "failing"), at);
-    }
-    return OkStatus();
+ private:
+  Status Queued(const RecordedEvent& event, const NotificationQueued& queued, Database& db) {
+    return db.Run("INSERT INTO notification_status (notification_id, order_id, recipient, template, attempts, state,"
+                  " updated_at) VALUES (?1, ?2, ?3, ?4, 0, 'queued', ?5)",
+                  queued.notification_id(), queued.order_id(), queued.recipient(), queued.template_name(),
+                  FormatTimestamp(event.recorded_at_us));
+  }
+  Status Sent(const RecordedEvent& event, const NotificationSent& sent, Database& db) {
+    return db.Run("UPDATE notification_status SET attempts = ?2, state = 'sent', updated_at = ?3 WHERE notification_id = ?1",
+                  sent.notification_id(), int64_t{sent.attempt()}, FormatTimestamp(event.recorded_at_us));
+  }
+  Status Failed(const RecordedEvent& event, const NotificationFailed& failed, Database& db) {
+    return db.Run("UPDATE notification_status SET attempts = ?2, last_error = ?3, state = ?4, updated_at = ?5"
+                  " WHERE notification_id = ?1",
+                  failed.notification_id(), int64_t{failed.attempt()}, failed.error(),
+                  std::string(failed.gave_up() ? "gave_up" : "failing"), FormatTimestamp(event.recorded_at_us));
   }
 };
 
-class AuditLog final : public CommerceProjector {
+class AuditLog final : public TypedProjector {
  public:
-  using CommerceProjector::CommerceProjector;
-  std::string name() const override { return "audit_log"; }
-  std::set<std::string> event_types() const override {
-    return {"OrderPlaced",     "OrderConfirmed", "OrderCancelled", "OrderNotified",      "ChargeSucceeded",
-            "ChargeDeclined",  "ChargeRefunded", "NotificationQueued", "NotificationSent", "NotificationFailed"};
+  explicit AuditLog(const EventTypeRegistry& types) : TypedProjector(types) {
+    auto audit = [](const RecordedEvent& event, const google::protobuf::Message& message, Database& db) {
+      return Audit(event, message, db);
+    };
+    On<OrderPlaced>(audit);
+    On<OrderConfirmed>(audit);
+    On<OrderCancelled>(audit);
+    On<OrderNotified>(audit);
+    On<ChargeSucceeded>(audit);
+    On<ChargeDeclined>(audit);
+    On<ChargeRefunded>(audit);
+    On<NotificationQueued>(audit);
+    On<NotificationSent>(audit);
+    On<NotificationFailed>(audit);
   }
+  std::string name() const override { return "audit_log"; }
   Status Migrate(Database& db) override {
     return db.Exec(
         "CREATE TABLE IF NOT EXISTS audit_log (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, type TEXT NOT NULL,"
@@ -235,8 +227,8 @@ class AuditLog final : public CommerceProjector {
         "CREATE INDEX IF NOT EXISTS audit_log_correlation ON audit_log (correlation_id);");
   }
 
- protected:
-  Status Apply(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) override {
+ private:
+  static Status Audit(const RecordedEvent& event, const google::protobuf::Message& message, Database& db) {
     CAIRN_ASSIGN_OR_RETURN(const std::string json, MessageToJson(message));
     auto metadata = [&](std::string_view key) -> std::string_view {
       auto it = event.metadata.find(key);

@@ -24,7 +24,7 @@ Status MatchStoredEvents(const StreamAppend& append, AppendState& state, StreamP
                                 " is already stored at global position " +
                                 std::to_string(stored->position) + where);
     }
-    originals.push_back({stored->stream, *event.event_id, stored->version, stored->position});
+    originals.push_back({stored->stream, *event.event_id, stored->version, stored->position, stored->recorded_at_us});
   }
   if (originals.empty()) return OkStatus();
   if (originals.size() != append.events.size()) {

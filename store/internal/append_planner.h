@@ -17,6 +17,7 @@ struct StoredEvent {
   std::string stream;
   uint64_t version = 0;
   uint64_t position = 0;
+  int64_t recorded_at_us = 0;
   std::string type;
   std::string content_type;
   std::string data;

@@ -143,6 +143,7 @@ class RocksDbEventStore final : public EventStore {
 
   const std::string path_;
   const StoreOptions options_;
+  const Clock& clock_;
   const bool read_only_;
   std::string secondary_path_;  // read-only instances only
   std::unique_ptr<cairn::LockFile> lock_;

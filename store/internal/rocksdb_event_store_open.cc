@@ -174,7 +174,10 @@ Status DescribeWalDamage(const std::string& path, Status error) {
 }
 
 RocksDbEventStore::RocksDbEventStore(std::string path, const StoreOptions& options, bool read_only)
-    : path_(std::move(path)), options_(options), read_only_(read_only) {
+    : path_(std::move(path)),
+      options_(options),
+      clock_(options.clock ? *options.clock : SystemClock()),
+      read_only_(read_only) {
   write_options_.sync = options.durability == Durability::kSync;
 }
 

@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <thread>
 
-#include "store/internal/clock.h"
 #include "store/internal/keys.h"
 #include "store/internal/record_codec.h"
 #include "store/internal/rocksdb_event_store.h"
@@ -223,7 +222,7 @@ Status RocksDbEventStore::SaveCheckpoint(std::string_view name, const Checkpoint
     out->set_partition(offset.partition);
     out->set_offset(offset.offset);
   }
-  record.set_updated_at_us(NowMicros());
+  record.set_updated_at_us(clock_.NowMicros());
   return PutMeta(kCheckpointsCf, name, record.SerializeAsString());
 }
 
@@ -246,7 +245,9 @@ Status RocksDbEventStore::SaveSnapshot(std::string_view stream, const Snapshot& 
   record.set_type(snapshot.type);
   record.set_schema_version(snapshot.schema_version);
   record.set_state(snapshot.state);
-  record.set_taken_at_us(snapshot.taken_at_us ? snapshot.taken_at_us : NowMicros());
+  record.set_taken_at_us(snapshot.taken_at_us ? snapshot.taken_at_us : clock_.NowMicros());
+  record.set_position(snapshot.position);
+  record.set_recorded_at_us(snapshot.recorded_at_us);
   return PutMeta(kSnapshotsCf, stream, record.SerializeAsString());
 }
 
@@ -255,8 +256,8 @@ Result<std::optional<Snapshot>> RocksDbEventStore::LoadSnapshot(std::string_view
   if (!value) return std::optional<Snapshot>();
   store::SnapshotRecord record;
   if (!record.ParseFromString(*value)) return DataLossError("snapshot of " + std::string(stream) + " does not parse");
-  return std::optional<Snapshot>(Snapshot{record.version(), record.type(), record.schema_version(),
-                                          record.state(), record.taken_at_us()});
+  return std::optional<Snapshot>(Snapshot{record.version(), record.type(), record.schema_version(), record.state(),
+                                          record.taken_at_us(), record.position(), record.recorded_at_us()});
 }
 
 Status RocksDbEventStore::DeleteSnapshot(std::string_view stream) {

@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "store/event_store.h"
-#include "store/internal/clock.h"
+#include "store/clock.h"
 #include "store/internal/keys.h"
 #include "store/internal/record_codec.h"
 #include "store/internal/rocksdb_event_store.h"
@@ -140,7 +140,7 @@ Status CutBack(OpenDb& open, const Survey& survey, RepairReport& report) {
     batch.Put(open.handles[kMetaCf], kFormatVersionKey, kFormatVersion);
   }
   std::string key(kRepairKeyPrefix);
-  AppendBigEndian64(key, static_cast<uint64_t>(NowMicros()));
+  AppendBigEndian64(key, static_cast<uint64_t>(SystemClock().NowMicros()));
   batch.Put(open.handles[kMetaCf], key, report.ToString());
   rocksdb::WriteOptions sync;
   sync.sync = true;

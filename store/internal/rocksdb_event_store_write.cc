@@ -3,7 +3,6 @@
 #include <map>
 
 #include "store/internal/append_planner.h"
-#include "store/internal/clock.h"
 #include "store/internal/keys.h"
 #include "store/internal/record_codec.h"
 #include "store/internal/rocksdb_event_store.h"
@@ -27,7 +26,7 @@ class GroupState final : public AppendState {
   Result<std::optional<StoredEvent>> FindEvent(const Uuid& event_id) override {
     if (auto it = pending_ids_.find(event_id); it != pending_ids_.end()) {
       const PendingEvent& p = it->second;
-      return std::optional<StoredEvent>(StoredEvent{*p.stream, p.version, p.position, p.event->type,
+      return std::optional<StoredEvent>(StoredEvent{*p.stream, p.version, p.position, p.recorded_at_us, p.event->type,
                                                     p.event->content_type, p.event->data});
     }
     // Most ids are new: the Bloom filters answer without building an error.
@@ -37,7 +36,7 @@ class GroupState final : public AppendState {
     CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> events,
                            store_.ReadPositions({ReadBigEndian64(*position)}));
     RecordedEvent& e = events.front();
-    return std::optional<StoredEvent>(StoredEvent{std::move(e.stream), e.version, e.position,
+    return std::optional<StoredEvent>(StoredEvent{std::move(e.stream), e.version, e.position, e.recorded_at_us,
                                                   std::move(e.type), std::move(e.content_type),
                                                   std::move(e.data)});
   }
@@ -50,9 +49,9 @@ class GroupState final : public AppendState {
   }
 
   void Wrote(const std::string& stream, const EventData& event, const Uuid& id, uint64_t version,
-             uint64_t position) {
+             uint64_t position, int64_t recorded_at_us) {
     pending_heads_[stream] = {version, position};
-    if (event.event_id) pending_ids_[id] = {&stream, &event, version, position};
+    if (event.event_id) pending_ids_[id] = {&stream, &event, version, position, recorded_at_us};
   }
 
   const std::unordered_map<std::string, StreamHeadEntry>& pending_heads() const {
@@ -65,6 +64,7 @@ class GroupState final : public AppendState {
     const EventData* event;
     uint64_t version;
     uint64_t position;
+    int64_t recorded_at_us;
   };
   RocksDbEventStore& store_;
   std::unordered_map<std::string, StreamHeadEntry> pending_heads_;
@@ -158,7 +158,7 @@ void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
       continue;
     }
     AppendResult result;
-    placement.recorded_at_us = NowMicros();
+    placement.recorded_at_us = clock_.NowMicros();
     for (size_t i = 0; i < appends.size(); ++i) {
       const StreamPlan& plan = (*plans)[i];
       if (plan.duplicate) {
@@ -178,9 +178,10 @@ void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
         batch.Put(cf(kStreamsCf), StreamVersionKey(append.stream, placement.version), position_key);
         batch.Put(cf(kCategoriesCf), CategoryPositionKey(category, placement.position), rocksdb::Slice());
         batch.Put(cf(kEventIdsCf), placement.event_id.bytes(), position_key);
-        state.Wrote(append.stream, data, placement.event_id, placement.version, placement.position);
+        state.Wrote(append.stream, data, placement.event_id, placement.version, placement.position,
+                    placement.recorded_at_us);
         result.events.push_back(
-            {append.stream, placement.event_id, placement.version, placement.position});
+            {append.stream, placement.event_id, placement.version, placement.position, placement.recorded_at_us});
         ++placement.version;
         wrote = true;
       }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "examples/commerce/commerce.h"
+#include "store/fault_injecting_event_store.h"
 #include "tests/examples/commerce/commerce_messages.h"
 #include "tests/testing/temp_dir.h"
 
@@ -29,7 +30,8 @@ class CommandHandlerTest : public ::testing::Test {
     return command;
   }
 
-  std::unique_ptr<EventStore> store_ = NewMemoryEventStore();
+  ManualClock clock_;
+  std::unique_ptr<EventStore> store_ = NewMemoryEventStore({.clock = &clock_});
   EventTypeRegistry types_;
   Order order_;
   commerce::OrderCommand place_ = AsCommand(Place("o-1", "c-7", {{"tea", 2, 450}}));
@@ -62,6 +64,16 @@ TEST_F(CommandHandlerTest, EventsCarryTheCommandCorrelationAndCausationIds) {
   auto confirmed = store_->ReadStream("order-o-1", {1, false, 1});
   EXPECT_EQ(confirmed->front().metadata.at("correlation_id"), "checkout-17");
   EXPECT_EQ(confirmed->front().metadata.at("causation_id"), placed.event_id.ToString());
+}
+
+TEST_F(CommandHandlerTest, ACommandNamesItsAggregate) {
+  ASSERT_TRUE(Handler().Handle(place_).ok());
+  auto confirmed = Handler().Handle(Confirm("o-1", "ch-1"));
+  ASSERT_TRUE(confirmed.ok()) << confirmed.status().ToString();
+  EXPECT_EQ(confirmed->stream, "order-o-1");
+  EXPECT_EQ(confirmed->version, 1u);
+  EXPECT_EQ(Handler().Handle(commerce::OrderCommand{}).status().code(), StatusCode::kInvalidArgument)
+      << "a command that names no order";
 }
 
 TEST_F(CommandHandlerTest, ResendingACommandAppendsNothingTwice) {
@@ -139,10 +151,10 @@ TEST_F(CommandHandlerTest, SnapshotsAreAnOptimisationOnly) {
 }
 
 TEST_F(CommandHandlerTest, TimeTravelLoadsTheStateAsItWas) {
-  auto handler = Handler({.max_retries = 5, .snapshot_every = 1});
+  auto handler = Handler({.max_retries = 5});
   ASSERT_TRUE(handler.Handle("o-1", place_).ok());
   ASSERT_TRUE(handler.Handle("o-2", AsCommand(Place("o-2", "c-8", {{"cup", 1, 1}}))).ok());  // moves the global position
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  clock_.Advance(std::chrono::minutes(5));
   auto placed_at = store_->ReadStream("order-o-1", {})->back();
   ASSERT_TRUE(handler.Handle("o-1", Confirm("o-1", "ch-1")).ok());
 
@@ -151,12 +163,78 @@ TEST_F(CommandHandlerTest, TimeTravelLoadsTheStateAsItWas) {
   EXPECT_EQ(at_version->state.status(), OrderState::PLACED);
   auto at_position = handler.repository().Load("o-1", {.at_position = placed_at.position + 1});
   EXPECT_EQ(at_position->state.status(), OrderState::PLACED);
-  auto at_time = handler.repository().Load("o-1", {.at_time_us = placed_at.recorded_at_us});
+  auto at_time = handler.repository().Load("o-1", {.at_time_us = placed_at.recorded_at_us + 60'000'000});
   EXPECT_EQ(at_time->state.status(), OrderState::PLACED);
   auto before = handler.repository().Load("o-1", {.at_time_us = placed_at.recorded_at_us - 1});
   EXPECT_FALSE(before->version.has_value());
   auto now = handler.repository().Load("o-1");
   EXPECT_EQ(now->state.status(), OrderState::CONFIRMED);
+}
+
+TEST_F(CommandHandlerTest, TimeTravelStartsFromASnapshotTakenAtOrBeforeItsPoint) {
+  auto handler = Handler({.max_retries = 5, .snapshot_every = 4});
+  ASSERT_TRUE(handler.Handle("o-1", place_).ok());
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(std::chrono::minutes(1));
+    ASSERT_TRUE(handler.Handle("o-1", Mark("o-1", "n-" + std::to_string(i))).ok());
+  }
+  auto snapshot = store_->LoadSnapshot("order-o-1");
+  ASSERT_TRUE(snapshot.ok() && snapshot->has_value());
+  ASSERT_EQ((*snapshot)->version, 3u);
+  auto events = store_->ReadStream("order-o-1", {});
+  const RecordedEvent& fourth = (*events)[3];
+  EXPECT_EQ((*snapshot)->position, fourth.position);
+  EXPECT_EQ((*snapshot)->recorded_at_us, fourth.recorded_at_us);
+
+  // At or after the snapshot's point: from the snapshot, and the same state as a fold from the start.
+  for (LoadPoint at : {LoadPoint{.at_position = (*events)[4].position}, LoadPoint{.at_time_us = fourth.recorded_at_us}}) {
+    auto loaded = handler.repository().Load("o-1", at);
+    ASSERT_TRUE(loaded.ok());
+    EXPECT_TRUE(loaded->from_snapshot);
+    ASSERT_TRUE(store_->DeleteSnapshot("order-o-1").ok());
+    auto folded = handler.repository().Load("o-1", at);
+    ASSERT_TRUE(store_->SaveSnapshot("order-o-1", **snapshot).ok());
+    EXPECT_FALSE(folded->from_snapshot);
+    EXPECT_EQ(loaded->version, folded->version);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(loaded->state, folded->state));
+  }
+  // Before it: from the start, and the snapshot's later events are not in the state.
+  auto earlier = handler.repository().Load("o-1", {.at_time_us = fourth.recorded_at_us - 1});
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_FALSE(earlier->from_snapshot);
+  EXPECT_EQ(earlier->version, 2u);
+  EXPECT_EQ(earlier->state.notification_ids_size(), 2);
+}
+
+TEST_F(CommandHandlerTest, AnUnavailableStoreFailsTheCommandAndItsRetryAppendsOnce) {
+  FaultInjectingEventStore faulty(*store_);
+  CommandHandler<Order> handler(faulty, order_, types_);
+  const CommandContext context = CommandContext::New();
+  faulty.FailNth(StoreOperation::kAppend, 1, UnavailableError("disk went away"));
+  EXPECT_EQ(handler.Handle("o-1", place_, context).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store_->HeadPosition(), 0u);
+  faulty.FailUntilHealed(StoreOperation::kRead, UnavailableError("store down"));
+  EXPECT_EQ(handler.Handle("o-1", place_, context).status().code(), StatusCode::kUnavailable);
+  faulty.Heal();
+  auto placed = handler.Handle("o-1", place_, context);
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  EXPECT_EQ(placed->events, 1u);
+  EXPECT_FALSE(placed->duplicate);
+  EXPECT_EQ(store_->HeadPosition(), 1u);
+}
+
+TEST_F(CommandHandlerTest, ARetryAfterALostReplyAppendsNothingTwice) {
+  FaultInjectingEventStore faulty(*store_);
+  CommandHandler<Order> handler(faulty, order_, types_);
+  const CommandContext context = CommandContext::New();
+  faulty.LoseNthReply(StoreOperation::kAppend, 1, UnavailableError("connection reset"));
+  EXPECT_EQ(handler.Handle("o-1", place_, context).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store_->HeadPosition(), 1u) << "the append took effect";
+  auto retried = handler.Handle("o-1", place_, context);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_TRUE(retried->duplicate);
+  EXPECT_EQ(retried->position, 1u);
+  EXPECT_EQ(store_->HeadPosition(), 1u);
 }
 
 TEST_F(CommandHandlerTest, MetricsCountCommandsByOutcomeAndTimeThem) {

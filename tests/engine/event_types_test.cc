@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "examples/commerce/proto/order.pb.h"
+#include "store/fault_injecting_event_store.h"
 
 namespace cairn {
 namespace {
@@ -28,6 +29,25 @@ TEST(EventTypeRegistry, EncodesAndDecodesARegisteredType) {
   auto decoded = types.Decode(stored);
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(static_cast<const OrderConfirmed&>(**decoded).order_id(), "o-1");
+}
+
+TEST(EventTypeRegistry, SchemasAreSavedOnlyWhenTheyChange) {
+  auto base = NewMemoryEventStore();
+  FaultInjectingEventStore store(*base);
+  EventTypeRegistry types;
+  types.Register<OrderConfirmed>();
+  types.Register<commerce::OrderPlaced>();
+  ASSERT_TRUE(types.SaveSchemas(store).ok());
+  const uint64_t first = store.calls(StoreOperation::kSchema);
+  EXPECT_EQ(first, 4u) << "a load and a save per type";
+  ASSERT_TRUE(base->LoadSchema("cairn.commerce.OrderPlaced")->has_value());
+  ASSERT_TRUE(types.SaveSchemas(store).ok());
+  EXPECT_EQ(store.calls(StoreOperation::kSchema), first + 2) << "an unchanged schema was written again";
+  // A schema that changed (here: an older one in the store) is written.
+  ASSERT_TRUE(base->SaveSchema("cairn.commerce.OrderPlaced", "older").ok());
+  ASSERT_TRUE(types.SaveSchemas(store).ok());
+  EXPECT_EQ(store.calls(StoreOperation::kSchema), first + 5);
+  EXPECT_NE(base->LoadSchema("cairn.commerce.OrderPlaced")->value(), "older");
 }
 
 TEST(EventTypeRegistry, UnregisteredTypesAndDamagedPayloadsAreClearErrors) {

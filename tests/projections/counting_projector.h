@@ -1,6 +1,6 @@
 // A projector for tests: counts events per stream and sums a number from each
 // payload, so an event applied twice or skipped shows in the totals. Events
-// of type "Poison" fail while `poisoned` is set.
+// of type "Poison" fail while `poisoned` is set, or `failures_left` times.
 #ifndef CAIRN_TESTS_PROJECTIONS_COUNTING_PROJECTOR_H_
 #define CAIRN_TESTS_PROJECTIONS_COUNTING_PROJECTOR_H_
 
@@ -20,6 +20,10 @@ class CountingProjector final : public Projector {
   }
   Status Apply(const RecordedEvent& event, Database& db) override {
     if (event.type == "Poison" && poisoned) return InvalidArgumentError("cannot digest " + event.stream);
+    if (event.type == "Poison" && failures_left > 0) {
+      --failures_left;
+      return UnavailableError("a passing failure on " + event.stream);
+    }
     CAIRN_ASSIGN_OR_RETURN(Statement upsert, db.Prepare(
         "INSERT INTO counts (stream, events, total) VALUES (?1, 1, ?2)"
         " ON CONFLICT(stream) DO UPDATE SET events = events + 1, total = total + excluded.total"));
@@ -27,6 +31,7 @@ class CountingProjector final : public Projector {
     return upsert.Run();
   }
   std::atomic<bool> poisoned{false};
+  std::atomic<int> failures_left{0};  // "Poison" fails this many times, then heals
 };
 
 // stream -> (events, total), as the read model at `path` holds them.

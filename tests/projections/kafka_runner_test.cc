@@ -13,6 +13,7 @@
 #include "projections/rebuild.h"
 #include "projections/runner.h"
 #include "tests/examples/commerce/commerce_messages.h"
+#include "tests/projections/counting_projector.h"
 #include "tests/testing/temp_dir.h"
 
 namespace cairn::projections {
@@ -40,6 +41,16 @@ std::vector<std::string> Dump(const std::string& path) {
   }
   std::sort(rows.begin(), rows.end());
   return rows;
+}
+
+// Rows in the store runner's checkpoint table (0 when there is none).
+int64_t CheckpointRows(const std::string& path) {
+  auto db = Database::OpenReadOnly(path);
+  if (!db.ok()) return -1;
+  auto exists = (*db)->Prepare("SELECT count(*) FROM sqlite_master WHERE name = 'cairn_checkpoint'");
+  if (!exists.ok() || !*exists->Step() || exists->Int(0) == 0) return 0;
+  auto rows = (*db)->Prepare("SELECT count(*) FROM cairn_checkpoint");
+  return rows.ok() && *rows->Step() ? rows->Int(0) : -1;
 }
 
 TEST(KafkaProjection, ReadModelsFedByKafkaEqualThoseBuiltFromTheStore) {
@@ -126,7 +137,105 @@ TEST(KafkaProjection, ReadModelsFedByKafkaEqualThoseBuiltFromTheStore) {
     const auto actual = Dump(ReadModelPath(dir.Sub("from-kafka"), model->name()));
     EXPECT_GT(expected.size(), 10u) << model->name();
     EXPECT_EQ(actual, expected) << model->name();
+    EXPECT_EQ(CheckpointRows(ReadModelPath(dir.Sub("from-kafka"), model->name())), 0)
+        << model->name() << ": a Kafka-fed model has no gapless position to record";
   }
+}
+
+class KafkaFeedTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = OpenEventStore(dir_.Sub("data"), {.durability = cairn::Durability::kBuffered});
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(store).value();
+    auto mock = kafka::MockCluster::Start(1);
+    ASSERT_TRUE(mock.ok());
+    mock_ = std::move(mock).value();
+  }
+  void Append(int count) {
+    for (int i = 0; i < count; ++i) {
+      EventData event;
+      event.type = "Placed";
+      event.data = "{\"n\":" + std::to_string(i) + "}";
+      ASSERT_TRUE(store_->Append("order-" + std::to_string(i % 9), ExpectedVersion::Any(), {event}).ok());
+    }
+  }
+  KafkaRunnerOptions Options() {
+    return {.directory = dir_.Sub("models"),
+            .consumer = {.brokers = mock_->bootstrap(),
+                         .group_id = "projection-counts",
+                         .topics = {"cairn.order"},
+                         .properties = {{"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "1000"}}}};
+  }
+  // Runs until the model at its path holds `events` in all and a second more brings nothing.
+  void RunUntil(KafkaProjectionRunner& runner, const std::string& path, int64_t events) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    auto quiet_since = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() < give_up) {
+      auto ran = runner.RunOnce(std::chrono::milliseconds(100));
+      ASSERT_TRUE(ran.ok()) << ran.status().ToString();
+      if (*ran > 0) quiet_since = std::chrono::steady_clock::now();
+      if (Total(path) >= events && std::chrono::steady_clock::now() - quiet_since > std::chrono::seconds(1)) break;
+    }
+    EXPECT_EQ(Total(path), events);
+  }
+  static int64_t Total(const std::string& path) {
+    int64_t total = 0;
+    for (const auto& [stream, row] : testing::ReadCounts(path)) total += row.first;
+    return total;
+  }
+
+  cairn::testing::TempDir dir_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<kafka::MockCluster> mock_;
+  testing::CountingProjector projector_;
+};
+
+TEST_F(KafkaFeedTest, NeitherRunnerOpensAModelOfTheOtherFeed) {
+  Append(5);
+  KafkaRunnerOptions kafka_options = Options();
+  {
+    KafkaProjectionRunner runner(projector_, kafka_options);
+    ASSERT_TRUE(runner.Open().ok());
+  }
+  ProjectionRunner from_store(*store_, projector_, {.directory = kafka_options.directory});
+  Status refused = from_store.Open();
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument) << refused.ToString();
+  EXPECT_NE(refused.message().find("cairn projections reset counts"), std::string::npos) << refused.message();
+
+  kafka_options.directory = dir_.Sub("store-fed");
+  {
+    ProjectionRunner runner(*store_, projector_, {.directory = kafka_options.directory});
+    ASSERT_TRUE(runner.Open().ok());
+  }
+  KafkaProjectionRunner from_kafka(projector_, kafka_options);
+  Status also_refused = from_kafka.Open();
+  EXPECT_EQ(also_refused.code(), StatusCode::kInvalidArgument) << also_refused.ToString();
+  EXPECT_NE(also_refused.message().find("cairn projections reset counts"), std::string::npos) << also_refused.message();
+}
+
+TEST_F(KafkaFeedTest, TheKafkaRunnerFollowsARebuildSwapAndLosesNothing) {
+  Append(100);
+  kafka::Publisher publisher(*store_, {.brokers = mock_->bootstrap()});
+  ASSERT_TRUE(publisher.Start().ok());
+  KafkaProjectionRunner runner(projector_, Options());
+  ASSERT_TRUE(runner.Open().ok());
+  const std::string path = ReadModelPath(Options().directory, projector_.name());
+  RunUntil(runner, path, 100);
+
+  // A rebuild from the store swaps in a new generation under the running runner.
+  testing::CountingProjector rebuilt;
+  ASSERT_TRUE(Rebuild(*store_, {&rebuilt}, Options().directory).ok());
+  Append(50);
+  ASSERT_TRUE(publisher.WaitForCheckpoint(150, std::chrono::seconds(30)));
+  RunUntil(runner, path, 150);
+  ASSERT_TRUE(publisher.Stop().ok());
+  EXPECT_EQ(CheckpointRows(path), 0);
+
+  testing::CountingProjector reference;
+  ASSERT_TRUE(Rebuild(*store_, {&reference}, dir_.Sub("reference")).ok());
+  EXPECT_EQ(Dump(path), Dump(ReadModelPath(dir_.Sub("reference"), reference.name())))
+      << "the model behind the link is not the whole log, once each";
 }
 
 }  // namespace

@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "store/fault_injecting_event_store.h"
 #include "tests/projections/counting_projector.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/temp_dir.h"
 
 namespace cairn::projections {
@@ -122,6 +127,78 @@ TEST_F(RunnerTest, TheStopPolicyHaltsJustBeforeThePoisonEvent) {
   EXPECT_EQ(counts["order-1"].first, 1);
   EXPECT_EQ(counts["order-2"].first, 1);
   EXPECT_EQ(counts["order-3"].first, 1);
+}
+
+TEST_F(RunnerTest, AnEventThatFailsThenHealsWithinTheRetriesIsAppliedNotParked) {
+  Append("order-1", "Placed");
+  Append("order-2", "Poison");
+  Append("order-3", "Placed");
+  projector_.failures_left = 2;  // the retries are 2: the third attempt passes
+  ProjectionRunner runner(*store_, projector_, Options(PoisonPolicy::kStop));
+  Drain(runner);
+  EXPECT_EQ(projector_.failures_left, 0);
+  EXPECT_EQ(runner.status().state, ProjectorState::kRunning);
+  EXPECT_EQ(runner.status().checkpoint, 3u);
+  EXPECT_EQ(runner.status().parked, 0u);
+  auto counts = ReadCounts(runner.path());
+  EXPECT_EQ(counts["order-2"].first, 1);
+  EXPECT_EQ(counts["order-3"].first, 1);
+}
+
+TEST_F(RunnerTest, AnUnavailableStoreFailsTheBatchAndTheNextRunCatchesUp) {
+  for (int i = 0; i < 120; ++i) Append("order-" + std::to_string(i % 7), "Placed");
+  FaultInjectingEventStore faulty(*store_);
+  ProjectionRunner runner(faulty, projector_, Options());
+  ASSERT_TRUE(runner.Open().ok());
+  faulty.FailNth(StoreOperation::kRead, 1, UnavailableError("store is away"));
+  EXPECT_EQ(runner.RunOnce(std::chrono::milliseconds(10)).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(runner.status().checkpoint, 0u);
+  EXPECT_TRUE(ReadCounts(runner.path()).empty());
+  ASSERT_TRUE(runner.RunOnce(std::chrono::milliseconds(10)).ok());
+  const uint64_t after_one = runner.status().checkpoint;
+  EXPECT_GT(after_one, 0u);
+  faulty.FailNth(StoreOperation::kRead, 1, UnavailableError("store is away again"));
+  EXPECT_EQ(runner.RunOnce(std::chrono::milliseconds(10)).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(runner.status().checkpoint, after_one);
+  Drain(runner);
+  EXPECT_EQ(runner.status().checkpoint, 120u);
+  int64_t events = 0;
+  for (const auto& [stream, row] : ReadCounts(runner.path())) events += row.first;
+  EXPECT_EQ(events, 120) << "an event was applied twice or skipped";
+}
+
+TEST_F(RunnerTest, TheRunnerThreadRetriesAnOutageWithBackOffAndSaysSo) {
+  for (int i = 0; i < 50; ++i) Append("order-" + std::to_string(i % 7), "Placed");
+  FaultInjectingEventStore faulty(*store_);
+  faulty.FailUntilHealed(StoreOperation::kRead, UnavailableError("store is away"));
+  ProjectionRunner runner(faulty, projector_, Options());
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(cairn::testing::Eventually([&] { return runner.status().state == ProjectorState::kRetrying; }));
+  EXPECT_NE(runner.status().error.find("store is away"), std::string::npos) << runner.status().error;
+  ASSERT_TRUE(cairn::testing::Eventually([&] { return faulty.calls(StoreOperation::kRead) >= 4; }));
+  // Back-off: the attempts thin out (10, 20, 40 ms, ...) instead of spinning.
+  const uint64_t attempts = faulty.calls(StoreOperation::kRead);
+  EXPECT_LT(attempts, 20u);
+  faulty.Heal();
+  ASSERT_TRUE(cairn::testing::Eventually([&] { return runner.status().checkpoint == 50; }));
+  EXPECT_EQ(runner.status().state, ProjectorState::kRunning);
+  EXPECT_TRUE(runner.status().error.empty());
+  ASSERT_TRUE(runner.Stop().ok());
+}
+
+TEST_F(RunnerTest, ABadLinkFoundOnReopeningFailsTheRunnerAndSaysWhy) {
+  Append("order-1", "Placed");
+  ProjectionRunner runner(*store_, projector_, Options());
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(cairn::testing::Eventually([&] { return runner.status().checkpoint == 1; }));
+  // Someone puts a plain file where the read-model link was.
+  std::filesystem::remove(runner.path());
+  std::ofstream(runner.path()) << "not a read model";
+  Append("order-2", "Placed");
+  ASSERT_TRUE(cairn::testing::Eventually([&] { return runner.status().state == ProjectorState::kFailed; }))
+      << "the runner stalled without a word";
+  EXPECT_NE(runner.status().error.find("not a read-model link"), std::string::npos) << runner.status().error;
+  ASSERT_TRUE(runner.Stop().ok());
 }
 
 TEST_F(RunnerTest, ASecondRunnerOnTheSameReadModelIsRefused) {

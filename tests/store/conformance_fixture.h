@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/event_store.h"
+#include "store/fault_injecting_event_store.h"
 #include "tests/store/store_test_util.h"
 #include "tests/testing/temp_dir.h"
 
@@ -32,6 +33,11 @@ inline std::vector<StoreFactory> AllStores() {
                      auto store = OpenEventStore(dir, o);
                      EXPECT_TRUE(store.ok()) << store.status().ToString();
                      return store.ok() ? std::move(store).value() : nullptr;
+                   }},
+      // With no fault set, the wrapper must be invisible.
+      StoreFactory{"FaultInjecting",
+                   [](const std::string&, const StoreOptions& o) -> std::unique_ptr<EventStore> {
+                     return std::make_unique<FaultInjectingEventStore>(NewMemoryEventStore(o));
                    }},
   };
 }

@@ -297,6 +297,36 @@ TEST_P(EventStoreConformance, CheckpointsSnapshotsAndSchemasRoundTrip) {
   EXPECT_FALSE(store().LoadSchema("shop.Unknown")->has_value());
 }
 
+TEST_P(EventStoreConformance, TimesComeFromTheStoresClock) {
+  ManualClock clock;
+  store_.reset();
+  store_ = Open({.clock = &clock});
+  const EventData placed = JsonEvent("Placed", "{}", Uuid::Random());
+  auto first = store().Append("order-1", ExpectedVersion::Any(), {placed});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->events[0].recorded_at_us, ManualClock::kStartMicros);
+  clock.Advance(std::chrono::seconds(90));
+  auto again = store().Append("order-1", ExpectedVersion::Any(), {placed});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->events[0].recorded_at_us, ManualClock::kStartMicros) << "a repeat names the original time";
+  ASSERT_TRUE(store().Append("order-1", ExpectedVersion::Any(), {JsonEvent("Confirmed")}).ok());
+  auto events = store().ReadStream("order-1", {});
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ((*events)[0].recorded_at_us, ManualClock::kStartMicros);
+  EXPECT_EQ((*events)[1].recorded_at_us, ManualClock::kStartMicros + 90'000'000);
+
+  ASSERT_TRUE(store().SaveCheckpoint("publisher", {.position = 2}).ok());
+  EXPECT_EQ(store().LoadCheckpoint("publisher")->value().updated_at_us, clock.NowMicros());
+  Snapshot snapshot{.version = 1, .type = "OrderState", .state = "s", .position = 2,
+                    .recorded_at_us = (*events)[1].recorded_at_us};
+  ASSERT_TRUE(store().SaveSnapshot("order-1", snapshot).ok());
+  auto loaded = store().LoadSnapshot("order-1");
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  EXPECT_EQ((*loaded)->taken_at_us, clock.NowMicros());
+  EXPECT_EQ((*loaded)->position, 2u);
+  EXPECT_EQ((*loaded)->recorded_at_us, (*events)[1].recorded_at_us);
+}
+
 TEST_P(EventStoreConformance, VerifyAndStatsDescribeTheLog) {
   for (const char* s : {"order-1", "order-2", "charge-1", "order-1"}) MustAppend(store(), s, "E");
   auto report = store().Verify({});

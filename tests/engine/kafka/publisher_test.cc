@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "store/event_record.h"
+#include "store/fault_injecting_event_store.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/kafka_reader.h"
 #include "tests/testing/temp_dir.h"
 
@@ -120,14 +122,18 @@ TEST_F(PublisherTest, ABrokerOutageUnderLoadLosesNothingAndKeepsStreamOrder) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(testing::Eventually([&] { return publisher.status().published >= 100; })) << "nothing published";
   for (int broker = 1; broker <= 3; ++broker) ASSERT_TRUE(publisher.mock()->SetBrokerDown(broker).ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  const uint64_t during = publisher.status().lag();
-  EXPECT_EQ(publisher.status().state, PublisherState::kBrokersDown);
+  ASSERT_TRUE(testing::Eventually([&] { return publisher.status().state == PublisherState::kBrokersDown; }));
   EXPECT_NE(metrics.RenderPrometheus().find("cairn_kafka_publisher_state 2\n"), std::string::npos);
+  // Appends go on during the outage, and the publisher holds them back.
+  const int appended_in_outage = appended;
+  ASSERT_TRUE(testing::Eventually([&] { return appended >= appended_in_outage + 200; }));
+  const uint64_t during = publisher.status().lag();
   for (int broker = 1; broker <= 3; ++broker) ASSERT_TRUE(publisher.mock()->SetBrokerUp(broker).ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const uint64_t published_before = publisher.status().published;
+  ASSERT_TRUE(testing::Eventually([&] { return publisher.status().published > published_before; }))
+      << "nothing published after the brokers came back";
   appending = false;
   writer.join();
   const uint64_t head = store_->HeadPosition();
@@ -147,6 +153,49 @@ TEST_F(PublisherTest, ABrokerOutageUnderLoadLosesNothingAndKeepsStreamOrder) {
       if (v == next) ++next;
     }
   }
+}
+
+TEST_F(PublisherTest, AStoreThatCannotBeReadHoldsThePublisherBackUntilItHeals) {
+  FaultInjectingEventStore faulty(*store_);
+  faulty.FailUntilHealed(StoreOperation::kRead, UnavailableError("store is away"));
+  MetricsRegistry metrics;
+  Publisher publisher(faulty, {}, &metrics);
+  ASSERT_TRUE(publisher.Start().ok());
+  Append(300);
+  ASSERT_TRUE(testing::Eventually([&] { return publisher.status().state == PublisherState::kStoreUnavailable; }));
+  EXPECT_NE(metrics.RenderPrometheus().find("cairn_kafka_publisher_state 5\n"), std::string::npos);
+  const uint64_t reads = faulty.calls(StoreOperation::kRead);
+  ASSERT_TRUE(testing::Eventually([&] { return faulty.calls(StoreOperation::kRead) > reads; })) << "it stopped trying";
+  EXPECT_EQ(publisher.status().checkpoint, 0u);
+  faulty.Heal();
+  ASSERT_TRUE(publisher.WaitForCheckpoint(300, std::chrono::seconds(30))) << publisher.status().checkpoint;
+  EXPECT_EQ(publisher.status().state, PublisherState::kRunning);
+  Seen seen = Read(publisher.bootstrap(), 300);
+  EXPECT_EQ(seen.copies.size(), 300u);
+  for (const auto& [position, copies] : seen.copies) EXPECT_EQ(copies, 1) << "global position " << position;
+}
+
+TEST_F(PublisherTest, ACheckpointThatCannotBeSavedIsSavedLaterAndNothingIsSkipped) {
+  FaultInjectingEventStore faulty(*store_);
+  Append(200);
+  auto mock = MockCluster::Start(1);
+  ASSERT_TRUE(mock.ok());
+  {
+    faulty.FailUntilHealed(StoreOperation::kSaveCheckpoint, UnavailableError("disk away"));
+    Publisher first(faulty, {.brokers = (*mock)->bootstrap()});
+    ASSERT_TRUE(first.Start().ok());
+    ASSERT_TRUE(first.WaitForCheckpoint(200, std::chrono::seconds(30)));
+    EXPECT_EQ(first.Stop().code(), StatusCode::kUnavailable) << "Stop hid the unsaved checkpoint";
+  }
+  EXPECT_FALSE(store_->LoadCheckpoint("kafka-publisher")->has_value());
+  faulty.Heal();
+  Publisher second(faulty, {.brokers = (*mock)->bootstrap()});
+  ASSERT_TRUE(second.Start().ok());
+  ASSERT_TRUE(second.WaitForCheckpoint(200, std::chrono::seconds(30)));
+  ASSERT_TRUE(second.Stop().ok());
+  EXPECT_EQ(store_->LoadCheckpoint("kafka-publisher")->value().position, 200u);
+  Seen seen = Read((*mock)->bootstrap(), 400);
+  for (uint64_t p = 1; p <= 200; ++p) EXPECT_EQ(seen.copies[p], 2) << "at least once: sent again from the saved checkpoint";
 }
 
 TEST_F(PublisherTest, ABadLibrdkafkaPropertyIsAClearError) {

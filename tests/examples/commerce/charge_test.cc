@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/examples/commerce/commerce_messages.h"
-#include "tests/testing/aggregate_spec.h"
+#include "engine/testing/aggregate_spec.h"
 
 namespace cairn::commerce {
 namespace {

@@ -1,8 +1,9 @@
-// Given / when / then for an aggregate's rules, without a store:
+// AggregateSpec: given / when / then for an aggregate's rules, without a
+// store, for an embedder's GoogleTest tests (target cairn::engine_testing):
 //   AggregateSpec(order).Given(EventsOf(placed)).When(confirm).Then(EventsOf(confirmed));
 //   AggregateSpec(order).Given({}).When(confirm).ThenRejects(StatusCode::kNotFound);
-#ifndef CAIRN_TESTS_TESTING_AGGREGATE_SPEC_H_
-#define CAIRN_TESTS_TESTING_AGGREGATE_SPEC_H_
+#ifndef CAIRN_ENGINE_TESTING_AGGREGATE_SPEC_H_
+#define CAIRN_ENGINE_TESTING_AGGREGATE_SPEC_H_
 
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
@@ -56,4 +57,4 @@ class AggregateSpec {
 
 }  // namespace cairn::testing
 
-#endif  // CAIRN_TESTS_TESTING_AGGREGATE_SPEC_H_
+#endif  // CAIRN_ENGINE_TESTING_AGGREGATE_SPEC_H_
