@@ -1,15 +1,21 @@
 // CommandHandler: load, decide, append with the loaded version as the
 // expected version; on a conflict, reload and decide again.
 //
-// Thread safety: Handle may be called from any thread; the store's expected
-// version check makes concurrent commands on one aggregate take effect one
-// after the other, never over each other.
+// Thread safety: Handle and HandleAsync may be called from any thread; the
+// store's expected version check makes concurrent commands on one aggregate
+// take effect one after the other, never over each other.
 #ifndef CAIRN_ENGINE_COMMAND_HANDLER_H_
 #define CAIRN_ENGINE_COMMAND_HANDLER_H_
 
-#include <chrono>
-#include <string>
+#include <boost/asio/compose.hpp>
+#include <boost/asio/post.hpp>
 
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/async_append.h"
 #include "engine/command.h"
 #include "engine/repository.h"
 
@@ -42,54 +48,140 @@ class CommandHandler {
     return Handle(A::IdOf(command), command, std::move(context));
   }
 
+  // As Handle, with the append asynchronous: no thread waits for the group's
+  // sync. `token` (a callback, asio::use_future, asio::use_awaitable) gets
+  // the Result<CommandResult> on its associated executor, where loading and
+  // deciding run too (a plain callback gets the system executor).
+  template <typename CompletionToken>
+  auto HandleAsync(const typename A::Command& command, CommandContext context, CompletionToken&& token) const {
+    return boost::asio::async_compose<CompletionToken, void(Result<CommandResult>)>(
+        AsyncHandle{this, std::string(A::IdOf(command)), command, std::move(context)}, token);
+  }
+
   const Repository<A>& repository() const { return repository_; }
 
  private:
-  Result<CommandResult> HandleOnce(std::string_view id, const typename A::Command& command,
-                                   CommandContext context) const {
+  // One load and decision, ready to append; or the final result when there
+  // is nothing to append (a duplicate, a decision without events).
+  struct Attempt {
+    AggregateRoot<A> root;
+    Events events;
+    std::vector<EventData> records;
+    ExpectedVersion expected = ExpectedVersion::Any();
+  };
+
+  Result<std::optional<Attempt>> Prepare(std::string_view id, const typename A::Command& command,
+                                         CommandContext& context, CommandResult& result) const {
     if (id.empty()) return InvalidArgumentError(std::string(A::kCategory) + " id is empty");
     if (context.command_id.is_nil()) context.command_id = Uuid::Random();
-    CommandResult result;
     result.stream = Repository<A>::StreamOf(id);
+    // A command whose first event is stored was handled before.
+    Result<RecordedEvent> earlier = store_.ReadEvent(DeterministicEventId(context.command_id, 0));
+    if (earlier.ok()) {
+      result.version = earlier->version;
+      result.position = earlier->position;
+      result.duplicate = true;
+      return std::optional<Attempt>();
+    }
+    if (earlier.status().code() != StatusCode::kNotFound) return earlier.status();
+    Attempt attempt;
+    CAIRN_ASSIGN_OR_RETURN(attempt.root, repository_.Load(id));
+    CAIRN_ASSIGN_OR_RETURN(attempt.events, aggregate_.Decide(attempt.root.state, command));
+    result.version = attempt.root.version;
+    result.position = attempt.root.position;
+    if (attempt.events.empty()) return std::optional<Attempt>();
+    CAIRN_ASSIGN_OR_RETURN(attempt.records, Records(attempt.events, context));
+    attempt.expected = attempt.root.version ? ExpectedVersion::Exact(*attempt.root.version) : ExpectedVersion::NoStream();
+    return std::optional<Attempt>(std::move(attempt));
+  }
+
+  // Folds the appended events in, for the result and the snapshot.
+  void Committed(std::string_view id, Attempt& attempt, const AppendResult& appended, CommandResult& result) const {
+    AggregateRoot<A>& root = attempt.root;
+    const uint64_t before = root.version ? *root.version + 1 : 0;
+    for (const auto& event : attempt.events) aggregate_.Evolve(root.state, *event);
+    root.version = appended.events.back().version;
+    root.position = appended.events.back().position;
+    root.recorded_at_us = appended.events.back().recorded_at_us;
+    MaybeSnapshot(id, root, before);
+    result.version = root.version;
+    result.position = root.position;
+    result.events = attempt.events.size();
+  }
+
+  Status GaveUp(const Status& conflict) const {
+    return AbortedError("gave up after " + std::to_string(options_.max_retries + 1) + " attempts: " +
+                        conflict.message());
+  }
+
+  Result<CommandResult> HandleOnce(std::string_view id, const typename A::Command& command,
+                                   CommandContext context) const {
+    CommandResult result;
     Status conflict = OkStatus();
     for (result.attempts = 1; result.attempts <= options_.max_retries + 1; ++result.attempts) {
-      // A command whose first event is stored was handled before.
-      Result<RecordedEvent> earlier = store_.ReadEvent(DeterministicEventId(context.command_id, 0));
-      if (earlier.ok()) {
-        result.version = earlier->version;
-        result.position = earlier->position;
-        result.duplicate = true;
-        return result;
-      }
-      if (earlier.status().code() != StatusCode::kNotFound) return earlier.status();
-
-      CAIRN_ASSIGN_OR_RETURN(AggregateRoot<A> root, repository_.Load(id));
-      CAIRN_ASSIGN_OR_RETURN(Events events, aggregate_.Decide(root.state, command));
-      result.version = root.version;
-      result.position = root.position;
-      if (events.empty()) return result;
-
-      CAIRN_ASSIGN_OR_RETURN(std::vector<EventData> records, Records(events, context));
-      ExpectedVersion expected = root.version ? ExpectedVersion::Exact(*root.version) : ExpectedVersion::NoStream();
-      Result<AppendResult> appended = store_.Append(result.stream, expected, std::move(records));
+      CAIRN_ASSIGN_OR_RETURN(std::optional<Attempt> attempt, Prepare(id, command, context, result));
+      if (!attempt) return result;
+      Result<AppendResult> appended = store_.Append(result.stream, attempt->expected, std::move(attempt->records));
       if (appended.ok()) {
-        const uint64_t before = root.version ? *root.version + 1 : 0;
-        for (const auto& event : events) aggregate_.Evolve(root.state, *event);
-        root.version = appended->events.back().version;
-        root.position = appended->events.back().position;
-        root.recorded_at_us = appended->events.back().recorded_at_us;
-        MaybeSnapshot(id, root, before);
-        result.version = root.version;
-        result.position = root.position;
-        result.events = events.size();
+        Committed(id, *attempt, *appended, result);
         return result;
       }
       if (appended.status().code() != StatusCode::kAborted) return appended.status();
       conflict = appended.status();
     }
-    return AbortedError("gave up after " + std::to_string(options_.max_retries + 1) + " attempts: " +
-                        conflict.message());
+    return GaveUp(conflict);
   }
+
+  // HandleAsync's steps: prepare, append asynchronously, and on a conflict
+  // prepare again.
+  struct AsyncHandle {
+    const CommandHandler* handler;
+    std::string id;
+    typename A::Command command;
+    CommandContext context;
+    CommandResult result;
+    std::optional<Attempt> attempt;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+    bool started = false;
+
+    // First from the initiating call, then from the token's executor: the
+    // work starts there, and no completion runs inside HandleAsync itself.
+    template <typename Self>
+    void operator()(Self& self) {
+      if (!started) {
+        started = true;
+        return boost::asio::post(std::move(self));
+      }
+      Next(self);
+    }
+    template <typename Self>
+    void operator()(Self& self, Result<AppendResult> appended) {
+      if (appended.ok()) {
+        handler->Committed(id, *attempt, *appended, result);
+        return Complete(self, std::move(result));
+      }
+      if (appended.status().code() != StatusCode::kAborted) return Complete(self, appended.status());
+      if (result.attempts > handler->options_.max_retries) return Complete(self, handler->GaveUp(appended.status()));
+      Next(self);
+    }
+    template <typename Self>
+    void Next(Self& self) {
+      ++result.attempts;
+      Result<std::optional<Attempt>> prepared = handler->Prepare(id, command, context, result);
+      if (!prepared.ok()) return Complete(self, prepared.status());
+      attempt = std::move(prepared).value();
+      if (!attempt) return Complete(self, std::move(result));
+      std::vector<StreamAppend> appends{StreamAppend{result.stream, attempt->expected, std::move(attempt->records)}};
+      async_append(handler->store_, std::move(appends), std::move(self));
+    }
+    template <typename Self>
+    void Complete(Self& self, Result<CommandResult> outcome) {
+      handler->metrics_.Record(outcome,
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      self.complete(std::move(outcome));
+    }
+  };
 
   Result<std::vector<EventData>> Records(const Events& events, const CommandContext& context) const {
     const std::string command_id = context.command_id.ToString();

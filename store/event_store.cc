@@ -67,4 +67,6 @@ Result<AppendResult> EventStore::Append(std::string stream, ExpectedVersion expe
   return Append(appends);
 }
 
+void EventStore::AppendAsync(std::vector<StreamAppend> appends, AppendCallback done) { done(Append(appends)); }
+
 }  // namespace cairn

@@ -135,6 +135,17 @@ class EventStore {
   Result<AppendResult> Append(std::string stream, ExpectedVersion expected,
                               std::vector<EventData> events);
 
+  // Called once with the result of an asynchronous append.
+  using AppendCallback = std::function<void(Result<AppendResult>)>;
+  // Append without waiting: the same checks, errors and commit groups as
+  // Append (synchronous and asynchronous appends share groups), and `done`
+  // is called exactly once, after the group is durable in Sync mode. It runs
+  // on the store's committing thread, so it must not block; an append
+  // refused before it is queued (invalid, read-only, closing) calls it on
+  // the caller's thread. Appends in flight when the store closes complete.
+  // The default runs Append and calls `done` on the caller's thread.
+  virtual void AppendAsync(std::vector<StreamAppend> appends, AppendCallback done);
+
   // Reads one stream. NotFound when the stream has no events.
   virtual Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
                                                         const ReadStreamOptions& options) = 0;

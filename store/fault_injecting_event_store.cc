@@ -72,74 +72,82 @@ FaultInjectingEventStore::Injection FaultInjectingEventStore::Enter(StoreOperati
 }
 
 Result<AppendResult> FaultInjectingEventStore::Append(const std::vector<StreamAppend>& appends) {
-  return Pass(StoreOperation::kAppend, [&] { return base_.Append(appends); });
+  return Pass(StoreOperation::kAppend, [&] { return base().Append(appends); });
+}
+
+void FaultInjectingEventStore::AppendAsync(std::vector<StreamAppend> appends, AppendCallback done) {
+  Injection injection = Enter(StoreOperation::kAppend);
+  if (!injection.before.ok()) return done(std::move(injection.before));
+  if (injection.after.ok()) return base().AppendAsync(std::move(appends), std::move(done));
+  base().AppendAsync(std::move(appends), [lost = std::move(injection.after), done = std::move(done)](
+                                            Result<AppendResult>) { done(lost); });
 }
 
 Result<std::vector<RecordedEvent>> FaultInjectingEventStore::ReadStream(std::string_view stream,
                                                                         const ReadStreamOptions& options) {
-  return Pass(StoreOperation::kRead, [&] { return base_.ReadStream(stream, options); });
+  return Pass(StoreOperation::kRead, [&] { return base().ReadStream(stream, options); });
 }
 
 Result<std::vector<RecordedEvent>> FaultInjectingEventStore::ReadAll(uint64_t from_position, size_t max_count) {
-  return Pass(StoreOperation::kRead, [&] { return base_.ReadAll(from_position, max_count); });
+  return Pass(StoreOperation::kRead, [&] { return base().ReadAll(from_position, max_count); });
 }
 
 Result<std::vector<std::string>> FaultInjectingEventStore::ReadAllRecords(uint64_t from_position, size_t max_count) {
-  return Pass(StoreOperation::kRead, [&] { return base_.ReadAllRecords(from_position, max_count); });
+  return Pass(StoreOperation::kRead, [&] { return base().ReadAllRecords(from_position, max_count); });
 }
 
 Result<std::vector<RecordedEvent>> FaultInjectingEventStore::ReadCategory(std::string_view category,
                                                                           uint64_t from_position, size_t max_count) {
-  return Pass(StoreOperation::kRead, [&] { return base_.ReadCategory(category, from_position, max_count); });
+  return Pass(StoreOperation::kRead, [&] { return base().ReadCategory(category, from_position, max_count); });
 }
 
 Result<RecordedEvent> FaultInjectingEventStore::ReadEvent(const Uuid& event_id) {
-  return Pass(StoreOperation::kRead, [&] { return base_.ReadEvent(event_id); });
+  return Pass(StoreOperation::kRead, [&] { return base().ReadEvent(event_id); });
 }
 
 Result<StreamHeadInfo> FaultInjectingEventStore::GetStreamHead(std::string_view stream) {
-  return Pass(StoreOperation::kRead, [&] { return base_.GetStreamHead(stream); });
+  return Pass(StoreOperation::kRead, [&] { return base().GetStreamHead(stream); });
 }
 
 Result<std::vector<StreamHeadInfo>> FaultInjectingEventStore::ListStreams(std::string_view category,
                                                                           std::string_view after, size_t max_count) {
-  return Pass(StoreOperation::kRead, [&] { return base_.ListStreams(category, after, max_count); });
+  return Pass(StoreOperation::kRead, [&] { return base().ListStreams(category, after, max_count); });
 }
 
 Status FaultInjectingEventStore::SaveCheckpoint(std::string_view name, const Checkpoint& checkpoint) {
-  return Pass(StoreOperation::kSaveCheckpoint, [&] { return base_.SaveCheckpoint(name, checkpoint); });
+  return Pass(StoreOperation::kSaveCheckpoint, [&] { return base().SaveCheckpoint(name, checkpoint); });
 }
 
 Result<std::optional<Checkpoint>> FaultInjectingEventStore::LoadCheckpoint(std::string_view name) {
-  return Pass(StoreOperation::kLoadCheckpoint, [&] { return base_.LoadCheckpoint(name); });
+  return Pass(StoreOperation::kLoadCheckpoint, [&] { return base().LoadCheckpoint(name); });
 }
 
 Status FaultInjectingEventStore::SaveSnapshot(std::string_view stream, const Snapshot& snapshot) {
-  return Pass(StoreOperation::kSnapshot, [&] { return base_.SaveSnapshot(stream, snapshot); });
+  return Pass(StoreOperation::kSnapshot, [&] { return base().SaveSnapshot(stream, snapshot); });
 }
 
 Result<std::optional<Snapshot>> FaultInjectingEventStore::LoadSnapshot(std::string_view stream) {
-  return Pass(StoreOperation::kSnapshot, [&] { return base_.LoadSnapshot(stream); });
+  return Pass(StoreOperation::kSnapshot, [&] { return base().LoadSnapshot(stream); });
 }
 
 Status FaultInjectingEventStore::DeleteSnapshot(std::string_view stream) {
-  return Pass(StoreOperation::kSnapshot, [&] { return base_.DeleteSnapshot(stream); });
+  return Pass(StoreOperation::kSnapshot, [&] { return base().DeleteSnapshot(stream); });
 }
 
 Status FaultInjectingEventStore::SaveSchema(std::string_view type_name, std::string_view descriptor_set) {
-  return Pass(StoreOperation::kSchema, [&] { return base_.SaveSchema(type_name, descriptor_set); });
+  return Pass(StoreOperation::kSchema, [&] { return base().SaveSchema(type_name, descriptor_set); });
 }
 
 Result<std::optional<std::string>> FaultInjectingEventStore::LoadSchema(std::string_view type_name) {
-  return Pass(StoreOperation::kSchema, [&] { return base_.LoadSchema(type_name); });
+  return Pass(StoreOperation::kSchema, [&] { return base().LoadSchema(type_name); });
 }
 
 Result<StoreStats> FaultInjectingEventStore::Stats() {
-  return Pass(StoreOperation::kStats, [&] { return base_.Stats(); });
+  return Pass(StoreOperation::kStats, [&] { return base().Stats(); });
 }
 
 Result<VerifyReport> FaultInjectingEventStore::Verify(const VerifyOptions& options) {
-  return Pass(StoreOperation::kStats, [&] { return base_.Verify(options); });
+  return Pass(StoreOperation::kStats, [&] { return base().Verify(options); });
 }
 
 }  // namespace cairn

@@ -26,6 +26,7 @@
 #include <optional>
 
 #include "store/event_store.h"
+#include "store/event_store_wrapper.h"
 
 namespace cairn {
 
@@ -41,12 +42,9 @@ enum class StoreOperation {
 };
 inline constexpr size_t kStoreOperations = 7;
 
-class FaultInjectingEventStore final : public EventStore {
+class FaultInjectingEventStore final : public EventStoreWrapper {
  public:
-  // `base` must outlive the wrapper.
-  explicit FaultInjectingEventStore(EventStore& base) : base_(base) {}
-  // Owns `base`.
-  explicit FaultInjectingEventStore(std::unique_ptr<EventStore> base) : owned_(std::move(base)), base_(*owned_) {}
+  using EventStoreWrapper::EventStoreWrapper;
 
   // The `n`th call of `operation` from now (1 is the next one) returns
   // `status` instead of reaching the store; the calls around it pass.
@@ -69,6 +67,8 @@ class FaultInjectingEventStore final : public EventStore {
 
   Result<AppendResult> Append(const std::vector<StreamAppend>& appends) override;
   using EventStore::Append;
+  // Counted, failed and delayed as Append (the latency on the caller's thread).
+  void AppendAsync(std::vector<StreamAppend> appends, AppendCallback done) override;
   Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream, const ReadStreamOptions& options) override;
   Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position, size_t max_count) override;
   Result<std::vector<std::string>> ReadAllRecords(uint64_t from_position, size_t max_count) override;
@@ -78,10 +78,6 @@ class FaultInjectingEventStore final : public EventStore {
   Result<StreamHeadInfo> GetStreamHead(std::string_view stream) override;
   Result<std::vector<StreamHeadInfo>> ListStreams(std::string_view category, std::string_view after,
                                                   size_t max_count) override;
-  uint64_t HeadPosition() override { return base_.HeadPosition(); }
-  uint64_t WaitForHead(uint64_t position, std::chrono::milliseconds timeout) override {
-    return base_.WaitForHead(position, timeout);
-  }
   Status SaveCheckpoint(std::string_view name, const Checkpoint& checkpoint) override;
   Result<std::optional<Checkpoint>> LoadCheckpoint(std::string_view name) override;
   Status SaveSnapshot(std::string_view stream, const Snapshot& snapshot) override;
@@ -115,8 +111,6 @@ class FaultInjectingEventStore final : public EventStore {
     return answer;
   }
 
-  std::unique_ptr<EventStore> owned_;
-  EventStore& base_;
   mutable std::mutex mu_;
   std::array<Faults, kStoreOperations> faults_;
   uint64_t injected_ = 0;

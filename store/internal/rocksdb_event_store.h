@@ -66,6 +66,7 @@ class RocksDbEventStore final : public EventStore {
 
   using EventStore::Append;
   Result<AppendResult> Append(const std::vector<StreamAppend>& appends) override;
+  void AppendAsync(std::vector<StreamAppend> appends, AppendCallback done) override;
   Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
                                                 const ReadStreamOptions& options) override;
   Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position, size_t max_count) override;
@@ -111,12 +112,19 @@ class RocksDbEventStore final : public EventStore {
     bool done_ = false;
   };
 
+  // A queued append. A synchronous one waits on `done` and points at the
+  // caller's appends; an asynchronous one owns its appends, lives on the heap
+  // and is finished by calling `callback`.
   struct AppendJob {
     const std::vector<StreamAppend>* appends;
     size_t bytes = 0;
     Result<AppendResult> result{InternalError("append was not run")};
     Completion done;
+    std::vector<StreamAppend> owned;
+    AppendCallback callback;
   };
+  // Hands a committed job its result: wakes its waiter or calls its callback.
+  static void Finish(AppendJob* job);
 
   RocksDbEventStore(std::string path, const StoreOptions& options, bool read_only);
 

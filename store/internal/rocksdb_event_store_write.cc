@@ -119,6 +119,28 @@ Result<AppendResult> RocksDbEventStore::Append(const std::vector<StreamAppend>& 
   return std::move(job.result);
 }
 
+void RocksDbEventStore::AppendAsync(std::vector<StreamAppend> appends, AppendCallback done) {
+  if (Status refused = RequireWritable(); !refused.ok()) return done(refused);
+  if (Status invalid = ValidateAppend(appends, options_); !invalid.ok()) return done(invalid);
+  auto job = std::make_unique<AppendJob>();
+  job->owned = std::move(appends);
+  job->appends = &job->owned;
+  job->bytes = RequestBytes(job->owned);
+  job->callback = std::move(done);
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) return job->callback(UnavailableError("the store is closing"));
+    queue_.push_back(job.release());
+  }
+  queue_cv_.notify_one();
+}
+
+void RocksDbEventStore::Finish(AppendJob* job) {
+  if (!job->callback) return job->done.Signal();
+  std::unique_ptr<AppendJob> owned(job);
+  owned->callback(std::move(owned->result));
+}
+
 void RocksDbEventStore::WriterLoop() {
   std::vector<AppendJob*> group;
   std::unique_lock lock(queue_mu_);
@@ -134,7 +156,7 @@ void RocksDbEventStore::WriterLoop() {
     committing_ = true;
     lock.unlock();
     CommitGroup(group);
-    for (AppendJob* job : group) job->done.Signal();
+    for (AppendJob* job : group) Finish(job);
     group.clear();
     lock.lock();
     committing_ = false;

@@ -14,6 +14,7 @@
 #include "store/lock_file.h"
 #include "tests/testing/small_disk.h"
 #include "tests/projections/counting_projector.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/temp_dir.h"
 
 namespace cairn::projections {
@@ -104,7 +105,8 @@ TEST_F(RebuildTest, ReadersSeeACompleteModelOldOrNewThroughout) {
   ASSERT_TRUE(Rebuild(*store_, {&projector_}, directory, {.page_size = 1000, .progress = [&](const RebuildProgress& p) {
                         last = p;
                       }}).ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const int reads_at_swap = reads;
+  ASSERT_TRUE(cairn::testing::Eventually([&] { return reads >= reads_at_swap + 5; })) << "no read after the swap";
   reading = false;
   reader.join();
   EXPECT_GT(reads.load(), 10);

@@ -6,11 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "store/event_store.h"
+#include "store/event_store_wrapper.h"
 #include "store/fault_injecting_event_store.h"
 #include "tests/store/store_test_util.h"
 #include "tests/testing/temp_dir.h"
@@ -25,14 +27,39 @@ struct StoreFactory {
 // gtest prints the parameter in test names and failures by its name.
 inline void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
 
+// Appends through AppendAsync and waits for the callback, so that every
+// conformance case runs through both entry points. A second call of the
+// callback throws from std::promise and fails the test.
+class AppendThroughAsync final : public EventStoreWrapper {
+ public:
+  using EventStoreWrapper::EventStoreWrapper;
+  using EventStore::Append;
+  Result<AppendResult> Append(const std::vector<StreamAppend>& appends) override {
+    std::promise<Result<AppendResult>> promise;
+    std::future<Result<AppendResult>> future = promise.get_future();
+    base().AppendAsync(appends, [&promise](Result<AppendResult> result) { promise.set_value(std::move(result)); });
+    return future.get();
+  }
+};
+
+inline std::unique_ptr<EventStore> OpenRocksDb(const std::string& dir, const StoreOptions& options) {
+  auto store = OpenEventStore(dir, options);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
 inline std::vector<StoreFactory> AllStores() {
   return {
       StoreFactory{"Memory", [](const std::string&, const StoreOptions& o) { return NewMemoryEventStore(o); }},
-      StoreFactory{"RocksDb",
+      StoreFactory{"MemoryAsync",
+                   [](const std::string&, const StoreOptions& o) -> std::unique_ptr<EventStore> {
+                     return std::make_unique<AppendThroughAsync>(NewMemoryEventStore(o));
+                   }},
+      StoreFactory{"RocksDb", OpenRocksDb},
+      StoreFactory{"RocksDbAsync",
                    [](const std::string& dir, const StoreOptions& o) -> std::unique_ptr<EventStore> {
-                     auto store = OpenEventStore(dir, o);
-                     EXPECT_TRUE(store.ok()) << store.status().ToString();
-                     return store.ok() ? std::move(store).value() : nullptr;
+                     auto store = OpenRocksDb(dir, o);
+                     return store ? std::make_unique<AppendThroughAsync>(std::move(store)) : nullptr;
                    }},
       // With no fault set, the wrapper must be invisible.
       StoreFactory{"FaultInjecting",

@@ -1,17 +1,41 @@
-// crash_appender DATA_DIR SEED: appends with Sync durability until killed and
-// prints "position event_id stream version" for every acknowledged event, one
-// line each, flushed before the next append. The crash test kills it with
+// crash_appender DATA_DIR SEED [IN_FLIGHT]: appends with Sync durability
+// until killed and prints "position event_id stream version" for every
+// acknowledged event, one line each, flushed as soon as it is acknowledged.
+// With IN_FLIGHT, one thread keeps that many asynchronous appends
+// outstanding and prints from their callbacks. The crash test kills it with
 // SIGKILL and checks that every printed event survived.
 #include <cstdio>
 #include <random>
+#include <semaphore>
 
 #include "store/event_store.h"
 
+namespace {
+
+// Prints what an append acknowledged; false after a failure, which ends the run.
+bool Print(const cairn::Result<cairn::AppendResult>& result) {
+  if (!result.ok()) {
+    std::fprintf(stderr, "%s\n", result.status().ToString().c_str());
+    return false;
+  }
+  for (const auto& event : result->events) {
+    std::printf("%llu %s %s %llu\n", static_cast<unsigned long long>(event.position),
+                event.event_id.ToString().c_str(), event.stream.c_str(),
+                static_cast<unsigned long long>(event.version));
+  }
+  std::fflush(stdout);
+  return true;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: crash_appender DATA_DIR SEED\n");
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: crash_appender DATA_DIR SEED [IN_FLIGHT]\n");
     return 2;
   }
+  const long in_flight = argc == 4 ? std::stol(argv[3]) : 0;
+  std::counting_semaphore<4096> slots(in_flight);
   auto store = cairn::OpenEventStore(argv[1]);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
@@ -30,16 +54,14 @@ int main(int argc, char** argv) {
         appends[s].events.push_back(std::move(event));
       }
     }
-    auto result = (*store)->Append(appends);
-    if (!result.ok()) {
-      std::fprintf(stderr, "%s\n", result.status().ToString().c_str());
-      return 1;
+    if (in_flight == 0) {
+      if (!Print((*store)->Append(appends))) return 1;
+      continue;
     }
-    for (const auto& event : result->events) {
-      std::printf("%llu %s %s %llu\n", static_cast<unsigned long long>(event.position),
-                  event.event_id.ToString().c_str(), event.stream.c_str(),
-                  static_cast<unsigned long long>(event.version));
-    }
-    std::fflush(stdout);
+    slots.acquire();
+    (*store)->AppendAsync(std::move(appends), [&slots](cairn::Result<cairn::AppendResult> result) {
+      if (!Print(result)) std::_Exit(1);
+      slots.release();
+    });
   }
 }

@@ -34,8 +34,9 @@ inline int Cycles() {
 // Runs the appender for `run_for`, kills it with SIGKILL, returns what it acknowledged.
 // With `at_least`, it runs on past `run_for` (up to a minute) until that many
 // events were acknowledged, so that a loaded machine still gives a test its events.
+// With `in_flight`, the appender keeps that many asynchronous appends outstanding.
 inline std::vector<Acknowledged> RunAndKill(const std::string& dir, unsigned seed, std::chrono::milliseconds run_for,
-                                            size_t at_least = 0) {
+                                            size_t at_least = 0, int in_flight = 0) {
   int pipe_fds[2];
   EXPECT_EQ(pipe(pipe_fds), 0);
   pid_t child = fork();
@@ -43,8 +44,9 @@ inline std::vector<Acknowledged> RunAndKill(const std::string& dir, unsigned see
     dup2(pipe_fds[1], STDOUT_FILENO);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
-    std::string seed_text = std::to_string(seed);
-    execl(CRASH_APPENDER_PATH, "crash_appender", dir.c_str(), seed_text.c_str(), nullptr);
+    std::string seed_text = std::to_string(seed), in_flight_text = std::to_string(in_flight);
+    execl(CRASH_APPENDER_PATH, "crash_appender", dir.c_str(), seed_text.c_str(),
+          in_flight > 0 ? in_flight_text.c_str() : nullptr, nullptr);
     _exit(127);
   }
   close(pipe_fds[1]);

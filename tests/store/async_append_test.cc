@@ -1,0 +1,120 @@
+// Asynchronous appends on the RocksDB store: many in flight from one thread,
+// racing expected versions, and a close with appends outstanding.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+
+#include "store/event_store.h"
+#include "tests/store/store_test_util.h"
+#include "tests/testing/temp_dir.h"
+
+namespace cairn {
+namespace {
+
+using testing::JsonEvent;
+
+// Counts callbacks and waits until `expected` have come.
+class Callbacks {
+ public:
+  EventStore::AppendCallback Next(std::function<void(Result<AppendResult>)> check) {
+    return [this, check = std::move(check)](Result<AppendResult> result) {
+      check(std::move(result));
+      std::lock_guard lock(mu_);
+      ++calls_;
+      cv_.notify_all();
+    };
+  }
+  bool WaitFor(int expected) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(60), [&] { return calls_ >= expected; });
+  }
+  int calls() {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int calls_ = 0;
+};
+
+std::vector<StreamAppend> One(const std::string& stream, ExpectedVersion expected) {
+  return {StreamAppend{stream, expected, {JsonEvent("E")}}};
+}
+
+TEST(AsyncAppend, RacingExpectedVersionsFromOneThreadHaveOneWinnerEach) {
+  cairn::testing::TempDir dir;
+  auto store = OpenEventStore(dir.path());
+  ASSERT_TRUE(store.ok());
+  constexpr int kVersions = 300;
+  Callbacks callbacks;
+  std::mutex mu;
+  std::map<uint64_t, int> winners;  // version -> appends that got it
+  int conflicts = 0;
+  for (int v = 0; v < kVersions; ++v) {
+    const ExpectedVersion expected = v == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(v - 1);
+    for (int contender = 0; contender < 2; ++contender) {
+      (*store)->AppendAsync(One("order-1", expected), callbacks.Next([&](Result<AppendResult> result) {
+        std::lock_guard lock(mu);
+        if (result.ok()) {
+          ++winners[result->events.front().version];
+        } else {
+          EXPECT_EQ(result.status().code(), StatusCode::kAborted) << result.status().ToString();
+          ++conflicts;
+        }
+      }));
+    }
+  }
+  ASSERT_TRUE(callbacks.WaitFor(2 * kVersions)) << callbacks.calls() << " callbacks";
+  EXPECT_EQ(conflicts, kVersions);
+  ASSERT_EQ(winners.size(), static_cast<size_t>(kVersions));
+  for (const auto& [version, count] : winners) EXPECT_EQ(count, 1) << "version " << version;
+  EXPECT_EQ((*store)->GetStreamHead("order-1")->last_version, kVersions - 1u);
+  EXPECT_EQ(callbacks.calls(), 2 * kVersions) << "a callback came twice";
+}
+
+TEST(AsyncAppend, ClosingWithAppendsInFlightCompletesEveryOne) {
+  cairn::testing::TempDir dir;
+  constexpr int kAppends = 3000;
+  Callbacks callbacks;
+  std::atomic<int> succeeded{0};
+  {
+    auto store = OpenEventStore(dir.path());
+    ASSERT_TRUE(store.ok());
+    for (int i = 0; i < kAppends; ++i) {
+      (*store)->AppendAsync(One("order-" + std::to_string(i % 31), ExpectedVersion::Any()),
+                            callbacks.Next([&](Result<AppendResult> result) {
+                              EXPECT_TRUE(result.ok()) << result.status().ToString();
+                              succeeded += result.ok();
+                            }));
+    }
+  }  // closes with most of them queued
+  EXPECT_EQ(callbacks.calls(), kAppends) << "the close left callbacks uncalled";
+  auto reopened = OpenEventStore(dir.path());
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->HeadPosition(), static_cast<uint64_t>(succeeded.load()));
+  EXPECT_TRUE((*reopened)->Verify({}).ok());
+}
+
+TEST(AsyncAppend, RefusalsComeAtOnceOnTheCallersThread) {
+  cairn::testing::TempDir dir;
+  {
+    auto store = OpenEventStore(dir.path());
+    ASSERT_TRUE(store.ok());
+    std::optional<StatusCode> code;
+    (*store)->AppendAsync(One("", ExpectedVersion::Any()), [&](Result<AppendResult> r) { code = r.status().code(); });
+    EXPECT_EQ(code, StatusCode::kInvalidArgument);
+  }
+  auto reader = OpenEventStoreForReading(dir.path());
+  ASSERT_TRUE(reader.ok());
+  std::optional<StatusCode> code;
+  (*reader)->AppendAsync(One("order-1", ExpectedVersion::Any()), [&](Result<AppendResult> r) { code = r.status().code(); });
+  EXPECT_EQ(code, StatusCode::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace cairn
