@@ -3,6 +3,14 @@
 #include <chrono>
 #include <filesystem>
 
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <thread>
+#include <vector>
+
+#include "bench/workload.h"
 #include "examples/commerce/commerce.h"
 
 namespace cairn::bench {
@@ -51,18 +59,8 @@ Result<double> Timed(const std::string& dir, Durability durability, uint64_t ope
   return rate;
 }
 
-}  // namespace
-
-Result<CaseResult> RunPlaceOrderCase(uint64_t commands, Durability durability, const std::string& work_dir) {
-  CaseResult result;
-  result.name = "PlaceOrder on new streams";
-  result.durability = DurabilityName(durability);
-  result.clients = 1;
-  result.batch = 1;
-  result.events = commands;
-  result.baseline = "EventStore::Append of the same OrderPlaced events, no command handling";
-
-  // The baseline appends the events the commands would produce.
+// The OrderPlaced events that PlaceCommand("o-<i>") produces, for i < commands.
+Result<std::vector<EventData>> PlacedEvents(uint64_t commands) {
   EventTypeRegistry types;
   commerce::RegisterCommerceEvents(types);
   commerce::Order order;
@@ -74,6 +72,66 @@ Result<CaseResult> RunPlaceOrderCase(uint64_t commands, Durability durability, c
     data.event_id = Uuid::Random();
     events.push_back(std::move(data));
   }
+  return events;
+}
+
+Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durability, const std::string& work_dir,
+                                         int in_flight) {
+  CaseResult result;
+  result.name = "PlaceOrder, " + std::to_string(in_flight) + " in flight";
+  result.durability = DurabilityName(durability);
+  result.clients = 1;
+  result.batch = 1;
+  result.in_flight = in_flight;
+  result.events = commands;
+  result.baseline = "EventStore::AppendAsync of the same OrderPlaced events, " + std::to_string(in_flight) +
+                    " in flight, no command handling";
+  CAIRN_ASSIGN_OR_RETURN(std::vector<EventData> events, PlacedEvents(commands));
+  auto failed = [](uint64_t failures) {
+    return failures == 0 ? OkStatus() : InternalError(std::to_string(failures) + " commands failed");
+  };
+  CAIRN_ASSIGN_OR_RETURN(
+      result.baseline_events_per_s,
+      Timed(work_dir + "/place-baseline", durability, commands, [&](EventStore& store) {
+        return failed(KeepInFlight(commands, in_flight, [&](uint64_t i, auto& done) {
+          std::vector<StreamAppend> appends{
+              StreamAppend{"order-o-" + std::to_string(i), ExpectedVersion::NoStream(), {events[i]}}};
+          store.AppendAsync(std::move(appends), [&done](Result<AppendResult> appended) { done(appended.ok()); });
+        }));
+      }));
+  CAIRN_ASSIGN_OR_RETURN(
+      result.cairn_events_per_s, Timed(work_dir + "/place-cairn", durability, commands, [&](EventStore& store) {
+        commerce::Commerce shop(store);
+        boost::asio::io_context io;
+        auto work = boost::asio::make_work_guard(io);
+        std::vector<std::thread> pool;
+        for (int t = 0; t < 2; ++t) pool.emplace_back([&io] { io.run(); });
+        const uint64_t failures = KeepInFlight(commands, in_flight, [&](uint64_t i, auto& done) {
+          shop.HandleAsync(PlaceCommand("o-" + std::to_string(i)), CommandContext::New(),
+                           boost::asio::bind_executor(io, [&done](Result<CommandResult> handled) { done(handled.ok()); }));
+        });
+        work.reset();
+        for (auto& thread : pool) thread.join();
+        return failed(failures);
+      }));
+  return result;
+}
+
+}  // namespace
+
+Result<CaseResult> RunPlaceOrderCase(uint64_t commands, Durability durability, const std::string& work_dir,
+                                     int in_flight) {
+  if (in_flight > 0) return RunPlaceOrderInFlight(commands, durability, work_dir, in_flight);
+  CaseResult result;
+  result.name = "PlaceOrder on new streams";
+  result.durability = DurabilityName(durability);
+  result.clients = 1;
+  result.batch = 1;
+  result.events = commands;
+  result.baseline = "EventStore::Append of the same OrderPlaced events, no command handling";
+
+  // The baseline appends the events the commands would produce.
+  CAIRN_ASSIGN_OR_RETURN(std::vector<EventData> events, PlacedEvents(commands));
   CAIRN_ASSIGN_OR_RETURN(result.baseline_events_per_s,
                          Timed(work_dir + "/place-baseline", durability, commands, [&](EventStore& store) {
                            for (uint64_t i = 0; i < commands; ++i) {

@@ -10,8 +10,11 @@
 
 namespace cairn::bench {
 
-// `commands` PlaceOrder commands, each on a new order, from one client.
-Result<CaseResult> RunPlaceOrderCase(uint64_t commands, Durability durability, const std::string& work_dir);
+// `commands` PlaceOrder commands, each on a new order, from one client. With
+// `in_flight`, that many are outstanding through HandleAsync on a two-thread
+// io_context, against asynchronous appends of the same events, as many in flight.
+Result<CaseResult> RunPlaceOrderCase(uint64_t commands, Durability durability, const std::string& work_dir,
+                                     int in_flight = 0);
 
 // `commands` commands on one order; the baseline runs them without
 // snapshots, Cairn with a snapshot every `snapshot_every` events.

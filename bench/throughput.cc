@@ -18,18 +18,29 @@ std::string DurabilityName(Durability durability) {
   return durability == Durability::kSync ? "sync" : "buffered";
 }
 
+// One thread, `in_flight` asynchronous appends of one event outstanding.
+Status AppendInFlight(EventStore& store, const Workload& workload, uint64_t events, int in_flight) {
+  const uint64_t failures = KeepInFlight(events, in_flight, [&](uint64_t i, auto& done) {
+    std::vector<StreamAppend> appends{StreamAppend{workload.streams[i], ExpectedVersion::Any(), {workload.events[i]}}};
+    store.AppendAsync(std::move(appends), [&done](Result<AppendResult> result) { done(result.ok()); });
+  });
+  return failures == 0 ? OkStatus() : InternalError(std::to_string(failures) + " appends failed");
+}
+
 }  // namespace
 
 std::vector<AppendCase> StandardAppendCases() {
   return {
       {"durable 1 client x 1 event", Durability::kSync, 1, 1, 3000},
       {"durable 64 clients x 1 event", Durability::kSync, 64, 1, 64000},
+      {"durable 64 in flight x 1 event", Durability::kSync, 1, 1, 64000, 64},
+      {"durable 256 in flight x 1 event", Durability::kSync, 1, 1, 128000, 256},
       {"buffered 1 client x batch 100", Durability::kBuffered, 1, 100, 300000},
   };
 }
 
 Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_dir) {
-  if (c.clients < 1 || c.batch < 1 || c.events < static_cast<uint64_t>(c.clients)) {
+  if (c.clients < 1 || c.batch < 1 || c.events < static_cast<uint64_t>(c.clients) || c.in_flight < 0) {
     return InvalidArgumentError("a case needs at least one client, a batch of one, and an event per client");
   }
   CaseResult result;
@@ -37,6 +48,7 @@ Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_di
   result.durability = DurabilityName(c.durability);
   result.clients = c.clients;
   result.batch = c.batch;
+  result.in_flight = c.in_flight;
   result.events = c.events;
   const Workload workload = MakeWorkload(c.events);
   const std::string baseline_dir = work_dir + "/baseline";
@@ -45,7 +57,7 @@ Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_di
   fs::remove_all(cairn_dir);
 
   // What a perfect group commit would write: every client's batch in one WriteBatch.
-  BaselineOptions baseline{c.durability == Durability::kSync, c.clients * c.batch};
+  BaselineOptions baseline{c.durability == Durability::kSync, c.in_flight > 0 ? c.in_flight : c.clients * c.batch};
   result.baseline_events_per_s = RunRawBaseline(workload, baseline, baseline_dir);
   result.baseline = "raw RocksDB, same keys, 1 thread, WriteBatch of " + std::to_string(baseline.batch) +
                     (baseline.sync ? ", sync" : ", no sync");
@@ -54,17 +66,22 @@ Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_di
 
   StoreOptions options;
   options.durability = c.durability;
+  options.max_group_wait = c.group_wait;
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store, OpenEventStore(cairn_dir, options));
   std::atomic<bool> failed{false};
   const auto start = Clock::now();
   std::vector<std::thread> clients;
-  for (int k = 0; k < c.clients; ++k) {
+  if (c.in_flight > 0 && !AppendInFlight(*store, workload, c.events, c.in_flight).ok()) failed = true;
+  for (int k = 0; c.in_flight == 0 && k < c.clients; ++k) {
     clients.emplace_back([&, k] {
       if (!AppendWorkload(*store, workload, k, c.events, c.batch, c.clients).ok()) failed = true;
     });
   }
   for (auto& client : clients) client.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (auto stats = store->Stats(); stats.ok() && stats->commit_groups > 0) {
+    result.appends_per_group = static_cast<double>(stats->grouped_appends) / stats->commit_groups;
+  }
   store.reset();
   fs::remove_all(cairn_dir);
   if (failed) return InternalError("an append failed during the benchmark");

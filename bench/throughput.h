@@ -3,6 +3,7 @@
 #ifndef CAIRN_BENCH_THROUGHPUT_H_
 #define CAIRN_BENCH_THROUGHPUT_H_
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,6 +18,11 @@ struct AppendCase {
   int clients = 1;        // concurrent appending threads
   int batch = 1;          // events per append
   uint64_t events = 2000; // in all
+  // > 0: one thread keeps this many asynchronous appends of one event
+  // outstanding, instead of `clients` threads appending.
+  int in_flight = 0;
+  // StoreOptions::max_group_wait for Cairn's store.
+  std::chrono::microseconds group_wait = StoreOptions().max_group_wait;
 };
 
 struct CaseResult {
@@ -24,11 +30,13 @@ struct CaseResult {
   std::string durability;  // "sync" or "buffered"
   int clients = 0;
   int batch = 0;
+  int in_flight = 0;
   uint64_t events = 0;
   double baseline_events_per_s = 0;
   double cairn_events_per_s = 0;
   double ratio() const { return baseline_events_per_s > 0 ? cairn_events_per_s / baseline_events_per_s : 0; }
   std::string baseline;  // what the baseline did
+  double appends_per_group = 0;  // Cairn's commit groups, on average; 0 when not measured
 };
 
 // The cases the README's performance table reports.

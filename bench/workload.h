@@ -3,11 +3,13 @@
 #ifndef CAIRN_BENCH_WORKLOAD_H_
 #define CAIRN_BENCH_WORKLOAD_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <semaphore>
+#include <string>
 #include <thread>
 #include <utility>
-#include <string>
 #include <vector>
 
 #include "store/event_store.h"
@@ -38,6 +40,25 @@ void Paced(int rate, int seconds, Send send) {
     std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<int64_t>(i) * 1000000 / rate));
     send(i);
   }
+}
+
+// Calls issue(i, done) for i in [0, total) from this thread, with at most
+// `in_flight` outstanding; the operation calls done(ok) once, from any
+// thread. Returns when every one is done, with the number that failed.
+template <typename Issue>
+uint64_t KeepInFlight(uint64_t total, int in_flight, Issue issue) {
+  std::counting_semaphore<1 << 16> slots(in_flight);
+  std::atomic<uint64_t> failures{0};
+  auto done = [&](bool ok) {
+    if (!ok) failures.fetch_add(1, std::memory_order_relaxed);
+    slots.release();
+  };
+  for (uint64_t i = 0; i < total; ++i) {
+    slots.acquire();
+    issue(i, done);
+  }
+  for (int k = 0; k < in_flight; ++k) slots.acquire();
+  return failures.load();
 }
 
 // The median and the 99th percentile.

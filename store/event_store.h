@@ -38,6 +38,12 @@ struct StoreOptions {
   size_t max_metadata_bytes = 64 << 10;
   // The writer stops adding requests to a commit group past this many bytes.
   size_t max_group_bytes = 16 << 20;
+  // In Sync mode, when fewer appends are queued than the last commit group
+  // held, the writer waits up to this long for as many before it commits:
+  // appenders that were just answered are about to send their next append,
+  // and one fsync for all of them costs less than two. 0: commit what is
+  // queued at once.
+  std::chrono::microseconds max_group_wait{300};
   // How long opening for writing waits for another process to release the
   // data dir before it gives up (Unavailable, naming the holder). 0: no wait.
   std::chrono::milliseconds lock_wait{0};
@@ -90,6 +96,10 @@ struct StoreStats {
   uint64_t bytes = 0;  // on disk (RocksDB) or in memory (MemoryEventStore)
   uint64_t last_position = 0;
   std::vector<std::string> repairs;  // what each `cairn repair --accept-loss` dropped, oldest first
+  // Since this handle opened: commit groups written (one sync each in Sync
+  // mode) and the appends they held.
+  uint64_t commit_groups = 0;
+  uint64_t grouped_appends = 0;
 };
 
 // What RepairEventStore found, and did.

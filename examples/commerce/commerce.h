@@ -1,12 +1,13 @@
 // Commerce: the order, charging and notification domains wired to an event
 // store, as a service (or the cairn tool) embeds them.
 //
-// Thread safety: Handle and State may be called from any thread.
+// Thread safety: Handle, HandleAsync and State may be called from any thread.
 #ifndef CAIRN_EXAMPLES_COMMERCE_COMMERCE_H_
 #define CAIRN_EXAMPLES_COMMERCE_COMMERCE_H_
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "engine/command_handler.h"
 #include "engine/config.h"
@@ -43,6 +44,20 @@ class Commerce {
   Result<CommandResult> Handle(const OrderCommand& command, CommandContext context = CommandContext::New());
   Result<CommandResult> Handle(const ChargeCommand& command, CommandContext context = CommandContext::New());
   Result<CommandResult> Handle(const NotificationCommand& command, CommandContext context = CommandContext::New());
+
+  // As Handle, with the append asynchronous (CommandHandler::HandleAsync).
+  template <typename CompletionToken>
+  auto HandleAsync(const OrderCommand& command, CommandContext context, CompletionToken&& token) {
+    return orders_.HandleAsync(command, std::move(context), std::forward<CompletionToken>(token));
+  }
+  template <typename CompletionToken>
+  auto HandleAsync(const ChargeCommand& command, CommandContext context, CompletionToken&& token) {
+    return charges_.HandleAsync(command, std::move(context), std::forward<CompletionToken>(token));
+  }
+  template <typename CompletionToken>
+  auto HandleAsync(const NotificationCommand& command, CommandContext context, CompletionToken&& token) {
+    return notifications_.HandleAsync(command, std::move(context), std::forward<CompletionToken>(token));
+  }
 
   // The state of a commerce aggregate's stream (order-…, charge-…,
   // notification-…) at `at`, as JSON. NotFound when the stream has no events

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "store/event_store.h"
+#include "store/internal/directory_watch.h"
 #include "store/internal/record_codec.h"
 #include "store/lock_file.h"
 
@@ -165,6 +166,8 @@ class RocksDbEventStore final : public EventStore {
   std::deque<AppendJob*> queue_;
   bool stopping_ = false;
   bool committing_ = false;  // a group is being committed, by the writer or an appender
+  size_t last_group_ = 1;    // appends in the last group the writer committed
+  std::atomic<uint64_t> commit_groups_{0}, grouped_appends_{0};
   std::atomic<int> appenders_{0};  // appends in progress
   std::thread writer_;
 
@@ -178,6 +181,7 @@ class RocksDbEventStore final : public EventStore {
   std::mutex head_mu_;
   std::condition_variable head_cv_;
   std::mutex catch_up_mu_;  // read-only instances: one catch-up with the writer at a time
+  std::unique_ptr<DirectoryWatch> watch_;  // read-only instances: the writer's files
 };
 
 }  // namespace cairn::internal

@@ -225,6 +225,8 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::OpenForReading(std::strin
                             std::string(std::strerror(errno)));
   }
   store->secondary_path_ = secondary;
+  // Watched before the open's first catch-up, so that no later commit goes unseen.
+  store->watch_ = std::make_unique<DirectoryWatch>(store->path_);
   CAIRN_RETURN_IF_ERROR(store->OpenDb());
   CAIRN_RETURN_IF_ERROR(store->LoadMeta(false));
   return std::unique_ptr<EventStore>(std::move(store));

@@ -199,16 +199,16 @@ uint64_t RocksDbEventStore::WaitForHead(uint64_t position, std::chrono::millisec
     head_cv_.wait_until(lock, deadline, [&] { return head_.load() > position; });
     return head_.load();
   }
-  // A read-only instance learns of new commits by catching up with the writer's log.
+  // A read-only instance learns of new commits by catching up with the
+  // writer's log, when the writer has touched its files. Waiters take turns.
+  std::lock_guard lock(catch_up_mu_);
   for (;;) {
-    {
-      std::lock_guard lock(catch_up_mu_);
-      if (db_->TryCatchUpWithPrimary().ok()) head_ = ReadHeadFromMeta(nullptr);
-    }
+    if (db_->TryCatchUpWithPrimary().ok()) head_ = ReadHeadFromMeta(nullptr);
     const auto now = std::chrono::steady_clock::now();
     if (head_.load() > position || now >= deadline) return head_.load();
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        std::chrono::milliseconds(10), deadline - now));
+    // A write the watch missed (it was set up after it) is seen within a second.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    watch_->Wait(std::min(left + std::chrono::milliseconds(1), std::chrono::milliseconds(1000)));
   }
 }
 
@@ -277,6 +277,8 @@ Result<std::optional<std::string>> RocksDbEventStore::LoadSchema(std::string_vie
 Result<StoreStats> RocksDbEventStore::Stats() {
   StoreStats stats;
   stats.last_position = stats.events = HeadPosition();
+  stats.commit_groups = commit_groups_.load(std::memory_order_relaxed);
+  stats.grouped_appends = grouped_appends_.load(std::memory_order_relaxed);
   std::unique_ptr<rocksdb::Iterator> streams(db_->NewIterator(rocksdb::ReadOptions(), cf(kStreamHeadsCf)));
   for (streams->SeekToFirst(); streams->Valid(); streams->Next()) ++stats.streams;
   CAIRN_RETURN_IF_ERROR(FromRocks(streams->status(), "count of streams"));

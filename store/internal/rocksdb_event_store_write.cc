@@ -113,8 +113,9 @@ Result<AppendResult> RocksDbEventStore::Append(const std::vector<StreamAppend>& 
     return std::move(job.result);
   }
   queue_.push_back(&job);
+  const bool wake = queue_.size() == 1 || queue_.size() >= last_group_;
   lock.unlock();
-  queue_cv_.notify_one();
+  if (wake) queue_cv_.notify_one();
   job.done.Wait();
   return std::move(job.result);
 }
@@ -131,6 +132,8 @@ void RocksDbEventStore::AppendAsync(std::vector<StreamAppend> appends, AppendCal
     std::lock_guard lock(queue_mu_);
     if (stopping_) return job->callback(UnavailableError("the store is closing"));
     queue_.push_back(job.release());
+    // The writer waits for the first append, or for a group as large as its last.
+    if (queue_.size() != 1 && queue_.size() < last_group_) return;
   }
   queue_cv_.notify_one();
 }
@@ -147,6 +150,10 @@ void RocksDbEventStore::WriterLoop() {
   for (;;) {
     queue_cv_.wait(lock, [&] { return (stopping_ && !committing_) || (!queue_.empty() && !committing_); });
     if (queue_.empty()) return;  // stopping, and every job is done
+    if (queue_.size() < last_group_ && write_options_.sync && options_.max_group_wait.count() > 0) {
+      // A fraction of a sync buys a group as large as the last one.
+      queue_cv_.wait_for(lock, options_.max_group_wait, [&] { return stopping_ || queue_.size() >= last_group_; });
+    }
     size_t bytes = 0;
     while (!queue_.empty() && (group.empty() || bytes + queue_.front()->bytes <= options_.max_group_bytes)) {
       bytes += queue_.front()->bytes;
@@ -154,6 +161,7 @@ void RocksDbEventStore::WriterLoop() {
       queue_.pop_front();
     }
     committing_ = true;
+    last_group_ = group.size();
     lock.unlock();
     CommitGroup(group);
     for (AppendJob* job : group) Finish(job);
@@ -231,6 +239,8 @@ void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
     }
     return;
   }
+  commit_groups_.fetch_add(1, std::memory_order_relaxed);
+  grouped_appends_.fetch_add(jobs.size(), std::memory_order_relaxed);
   if (head_cache_.size() > kMaxCachedHeads) head_cache_.clear();
   for (const auto& [stream, entry] : state.pending_heads()) head_cache_[stream] = entry;
   chain_head_ = std::move(chain);

@@ -91,6 +91,31 @@ TEST(RocksDbEventStore, ReaderBesideTheWriterSeesCommittedEventsAndFollowsNewOne
   EXPECT_EQ((*reader)->ReadStream("order-2", {})->size(), 5u);
 }
 
+TEST(RocksDbEventStore, AWaitingReaderIsWokenByTheWritersCommitNotByATimer) {
+  testing::TempDir dir;
+  auto writer = MustOpen(dir.path());
+  MustAppend(*writer, "order-1", "E");
+  auto reader = OpenEventStoreForReading(dir.path());
+  ASSERT_TRUE(reader.ok());
+  for (int round = 0; round < 5; ++round) {
+    const uint64_t head = (*reader)->HeadPosition();
+    std::thread append([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      MustAppend(*writer, "order-1", "E");
+    });
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ((*reader)->WaitForHead(head, std::chrono::seconds(10)), head + 1);
+    const auto waited = std::chrono::steady_clock::now() - start;
+    append.join();
+    // The safety net re-reads every second; the writer's files wake it at once.
+    EXPECT_LT(waited, std::chrono::milliseconds(700)) << "round " << round;
+  }
+  // Nothing to wait for: it returns at its timeout.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ((*reader)->WaitForHead(100, std::chrono::milliseconds(200)), 6u);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+}
+
 TEST(RocksDbEventStore, ReaderOfAFolderWithoutAStoreIsAClearError) {
   testing::TempDir dir;
   auto reader = OpenEventStoreForReading(dir.Sub("nothing-here"));

@@ -17,6 +17,8 @@ namespace {
 
 struct BenchArgs {
   int clients = 1;
+  int in_flight = 0;
+  int64_t group_wait_us = -1;  // -1: the store's default
   uint64_t events = 0;
   int batch = 1;
   std::string durability = "sync";
@@ -32,16 +34,19 @@ void Report(const bench::CaseResult& r, bool json) {
     out["durability"] = r.durability;
     out["clients"] = r.clients;
     out["batch"] = r.batch;
+    out["in_flight"] = r.in_flight;
     out["events"] = r.events;
     out["baseline_events_per_s"] = static_cast<uint64_t>(r.baseline_events_per_s);
     out["cairn_events_per_s"] = static_cast<uint64_t>(r.cairn_events_per_s);
     out["ratio"] = std::round(r.ratio() * 100) / 100;
+    if (r.appends_per_group > 0) out["appends_per_group"] = std::round(r.appends_per_group * 10) / 10;
     std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf("%-34s %-9s %7d %6d %9llu %14.0f %14.0f %6.2f\n", r.name.c_str(), r.durability.c_str(), r.clients,
                 r.batch, static_cast<unsigned long long>(r.events), r.baseline_events_per_s, r.cairn_events_per_s,
                 r.ratio());
     std::printf("    baseline: %s\n", r.baseline.c_str());
+    if (r.appends_per_group > 0) std::printf("    cairn: %.1f appends per commit group\n", r.appends_per_group);
   }
   std::fflush(stdout);
 }
@@ -69,8 +74,15 @@ int RunBenchAppend(const BenchArgs& args) {
     c.durability = args.durability == "sync" ? Durability::kSync : Durability::kBuffered;
     c.clients = args.clients;
     c.batch = args.batch;
+    c.in_flight = args.in_flight;
+    if (args.group_wait_us >= 0) c.group_wait = std::chrono::microseconds(args.group_wait_us);
     c.events = args.events ? args.events : 10000;
-    c.name = std::to_string(c.clients) + " clients x batch " + std::to_string(c.batch);
+    c.name = c.in_flight > 0 ? std::to_string(c.in_flight) + " in flight x 1 event"
+                             : std::to_string(c.clients) + " clients x batch " + std::to_string(c.batch);
+    if (c.in_flight > 0 && (args.clients != 1 || args.batch != 1)) {
+      return Fail(InvalidArgumentError("--in-flight appends one event at a time from one thread: "
+                                       "leave out --clients and --batch"));
+    }
     cases = {c};
   }
   const std::string dir = WorkDir(args);
@@ -103,8 +115,12 @@ int RunBenchCommands(const BenchArgs& args) {
   const std::string dir = WorkDir(args);
   Header(args.json);
   std::vector<Result<bench::CaseResult>> results;
-  results.push_back(bench::RunPlaceOrderCase(commands, durability, dir));
-  results.push_back(bench::RunHotAggregateCase(std::min<uint64_t>(commands, 2000), 100, durability, dir));
+  if (args.in_flight > 0) {
+    results.push_back(bench::RunPlaceOrderCase(commands, durability, dir, args.in_flight));
+  } else {
+    results.push_back(bench::RunPlaceOrderCase(commands, durability, dir));
+    results.push_back(bench::RunHotAggregateCase(std::min<uint64_t>(commands, 2000), 100, durability, dir));
+  }
   if (args.work_dir.empty()) std::filesystem::remove_all(dir);
   for (const auto& result : results) {
     if (!result.ok()) return Fail(result.status());
@@ -185,11 +201,18 @@ void AddBenchCommand(CLI::App& app, Context& context) {
   auto* clients = append->add_option("--clients", args->clients, "Concurrent appending threads")->check(CLI::Range(1, 1024));
   auto* events = append->add_option("--events", args->events, "Events in all")->check(CLI::PositiveNumber);
   auto* batch = append->add_option("--batch", args->batch, "Events per append")->check(CLI::Range(1, 100000));
+  auto* in_flight = append->add_option("--in-flight", args->in_flight,
+                                       "One thread keeps this many asynchronous appends outstanding")
+                        ->check(CLI::Range(1, 65536));
+  auto* group_wait = append->add_option("--group-wait-us", args->group_wait_us,
+                                        "How long the writer waits to fill a commit group (store option max_group_wait)")
+                         ->check(CLI::Range(0, 100000));
   auto* durability = append->add_option("--durability", args->durability, "sync | buffered")
                          ->check(CLI::IsMember({"sync", "buffered"}));
   append->add_flag("--json", args->json, "One JSON object per case");
-  append->callback([&context, args, clients, events, batch, durability] {
-    args->custom = clients->count() + events->count() + batch->count() + durability->count() > 0;
+  append->callback([&context, args, clients, events, batch, durability, in_flight, group_wait] {
+    args->custom = clients->count() + events->count() + batch->count() + durability->count() + in_flight->count() +
+                       group_wait->count() > 0;
     context.run = [args] { return RunBenchAppend(*args); };
   });
 
@@ -198,9 +221,12 @@ void AddBenchCommand(CLI::App& app, Context& context) {
       ->check(CLI::PositiveNumber);
   commands->add_option("--durability", args->durability, "sync | buffered (default buffered)")
       ->check(CLI::IsMember({"sync", "buffered"}));
+  commands->add_option("--in-flight", args->in_flight,
+                       "PlaceOrder through HandleAsync with this many outstanding (default durability: sync)")
+      ->check(CLI::Range(1, 65536));
   commands->add_flag("--json", args->json, "One JSON object per case");
   commands->callback([&context, args, commands] {
-    if (commands->count("--durability") == 0) args->durability = "buffered";
+    if (commands->count("--durability") == 0) args->durability = args->in_flight > 0 ? "sync" : "buffered";
     context.run = [args] { return RunBenchCommands(*args); };
   });
 

@@ -1,5 +1,8 @@
 #include "tools/cairn/cli.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cctype>
 #include <cerrno>
 #include <csignal>
@@ -10,8 +13,16 @@ namespace cairn::cli {
 namespace {
 
 volatile std::sig_atomic_t stop_requested = 0;
+// The signal handler writes a byte here, so that a waiter sleeps in read().
+int stop_pipe[2] = {-1, -1};
 
-void OnStopSignal(int) { stop_requested = 1; }
+void OnStopSignal(int) {
+  stop_requested = 1;
+  if (stop_pipe[1] >= 0) {
+    const char byte = 1;
+    (void)!write(stop_pipe[1], &byte, 1);  // async-signal-safe
+  }
+}
 
 }  // namespace
 
@@ -106,10 +117,19 @@ bool WriteOut(std::string_view text) {
 }
 
 void InstallStopSignals() {
+  if (stop_pipe[0] < 0 && pipe2(stop_pipe, O_CLOEXEC) != 0) stop_pipe[0] = stop_pipe[1] = -1;
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
 }
 
 bool StopRequested() { return stop_requested != 0; }
+
+void WaitForStopSignal() {
+  char byte;
+  while (!StopRequested()) {
+    if (stop_pipe[0] < 0) return;  // no pipe: nothing to wait on
+    if (read(stop_pipe[0], &byte, 1) < 0 && errno != EINTR) return;
+  }
+}
 
 }  // namespace cairn::cli

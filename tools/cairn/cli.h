@@ -63,6 +63,8 @@ bool WriteOut(std::string_view text);
 // True once SIGINT or SIGTERM arrived, after InstallStopSignals().
 void InstallStopSignals();
 bool StopRequested();
+// Blocks until SIGINT or SIGTERM arrives, after InstallStopSignals().
+void WaitForStopSignal();
 
 void AddAppendCommand(CLI::App& app, Context& context);
 void AddReadCommands(CLI::App& app, Context& context);

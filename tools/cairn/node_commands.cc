@@ -113,7 +113,7 @@ int RunMock(int brokers, const std::string& port_file) {
   std::printf("kafka bootstrap: %s\n", (*mock)->bootstrap().c_str());
   std::fflush(stdout);
   InstallStopSignals();
-  while (!StopRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  WaitForStopSignal();
   return kExitOk;
 }
 
