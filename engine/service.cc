@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <csignal>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -32,10 +33,11 @@ void BindServiceOptions(ConfigLoader& loader, ServiceOptions& options) {
   loader.Bind("snapshot_every", &options.handler.snapshot_every, "snapshot every N events per aggregate; 0: never");
 }
 
-struct Service::Impl {
-  explicit Impl(ServiceOptions o) : options(std::move(o)), signals(io, SIGINT, SIGTERM) {}
+struct Service::Impl final : ComponentObserver {
+  Impl(ServiceOptions o, MetricsRegistry* m) : options(std::move(o)), metrics(m), signals(io, SIGINT, SIGTERM) {}
 
   ServiceOptions options;
+  MetricsRegistry* metrics;
   asio::io_context io;
   asio::signal_set signals;
   std::vector<Component*> components;
@@ -45,6 +47,25 @@ struct Service::Impl {
   bool accepting = true;
   bool stop_requested = false;
   size_t in_flight = 0;
+  std::string failure;  // the first component failure: why the node stops
+  std::map<const Component*, Gauge*> up;
+
+  void SetUp(const Component& component, bool is_up) {
+    auto gauge = up.find(&component);
+    if (gauge != up.end() && gauge->second) gauge->second->Set(is_up ? 1 : 0);
+  }
+  void ComponentUp(const Component& component) override { SetUp(component, true); }
+  void ComponentDown(const Component& component, const std::string&) override { SetUp(component, false); }
+  void ComponentFailed(const Component& component, const std::string& reason) override {
+    SetUp(component, false);
+    {
+      std::lock_guard lock(mu);
+      if (!failure.empty()) return;
+      failure = component.name() + ": " + reason;
+    }
+    spdlog::error("stopping the node: {}", failure);
+    RequestStop();
+  }
 
   void RequestStop() {
     std::lock_guard lock(mu);
@@ -53,10 +74,21 @@ struct Service::Impl {
   }
 };
 
-Service::Service(ServiceOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Service::Service(ServiceOptions options, MetricsRegistry* metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), metrics)) {}
 Service::~Service() = default;
 
-void Service::Add(Component& component) { impl_->components.push_back(&component); }
+void Service::Add(Component& component) {
+  impl_->components.push_back(&component);
+  component.set_observer(impl_.get());
+  Gauge* gauge = nullptr;
+  if (impl_->metrics) {
+    auto added = impl_->metrics->AddGauge("cairn_component_up", "1 while a component runs, 0 when it is down or failed.",
+                                          {{"component", component.name()}});
+    if (added.ok()) gauge = *added;
+  }
+  impl_->up[&component] = gauge;
+}
 
 bool Service::Submit(std::function<void()> work) {
   {
@@ -99,6 +131,7 @@ int Service::Run() {
       exit_code = 1;
       break;
     }
+    impl.SetUp(*impl.components[started], true);
   }
   impl.signals.async_wait([&impl](const boost::system::error_code& error, int signal) {
     if (error) return;
@@ -113,6 +146,7 @@ int Service::Run() {
   std::unique_lock lock(impl.mu);
   impl.changed.wait(lock, [&] { return impl.stop_requested; });
   impl.accepting = false;
+  if (!impl.failure.empty()) exit_code = 1;
   if (!impl.changed.wait_for(lock, impl.options.drain_timeout, [&] { return impl.in_flight == 0; })) {
     spdlog::error("{} commands still in flight after {} ms", impl.in_flight, impl.options.drain_timeout.count());
     exit_code = 1;
@@ -131,6 +165,7 @@ int Service::Run() {
   guard.reset();
   impl.io.stop();
   for (auto& thread : pool) thread.join();
+  for (Component* component : impl.components) impl.SetUp(*component, false);
   spdlog::info("service stopped");
   return exit_code;
 }

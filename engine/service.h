@@ -16,6 +16,7 @@
 #include "engine/command.h"
 #include "engine/config.h"
 #include "engine/logging.h"
+#include "engine/metrics.h"
 #include "store/event_store.h"
 
 namespace cairn {
@@ -33,6 +34,17 @@ struct ServiceOptions {
 // log_format, command_retries and snapshot_every.
 void BindServiceOptions(ConfigLoader& loader, ServiceOptions& options);
 
+class Component;
+
+// Hears what components say of themselves while they run (the Service does).
+class ComponentObserver {
+ public:
+  virtual ~ComponentObserver() = default;
+  virtual void ComponentUp(const Component& component) = 0;
+  virtual void ComponentDown(const Component& component, const std::string& reason) = 0;
+  virtual void ComponentFailed(const Component& component, const std::string& reason) = 0;
+};
+
 class Component {
  public:
   virtual ~Component() = default;
@@ -42,11 +54,32 @@ class Component {
   // Called in reverse order once in-flight work has drained: flush
   // checkpoints, release resources.
   virtual Status Stop() = 0;
+
+  // Set by the Service it is added to; null: nobody listens.
+  void set_observer(ComponentObserver* observer) { observer_ = observer; }
+
+ protected:
+  // A component says once per change of state that it is up (again), down
+  // for `reason` while it retries with back-off, or failed: it cannot go on,
+  // and the node stops with a non-zero exit so that its supervisor restarts it.
+  void ReportUp() const {
+    if (observer_) observer_->ComponentUp(*this);
+  }
+  void ReportDown(const std::string& reason) const {
+    if (observer_) observer_->ComponentDown(*this, reason);
+  }
+  void ReportFailed(const std::string& reason) const {
+    if (observer_) observer_->ComponentFailed(*this, reason);
+  }
+
+ private:
+  ComponentObserver* observer_ = nullptr;
 };
 
+// cairn_component_up{component} (1 up, 0 down or failed) goes to `metrics`.
 class Service {
  public:
-  explicit Service(ServiceOptions options);
+  explicit Service(ServiceOptions options, MetricsRegistry* metrics = nullptr);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
@@ -58,9 +91,10 @@ class Service {
   // stopped: the caller answers "unavailable" instead.
   bool Submit(std::function<void()> work);
 
-  // Starts the components and runs until SIGINT, SIGTERM or Stop(); then
-  // drains and stops as described above. 0 on a clean stop; 1 when a
-  // component failed to start or stop, or work did not drain in time.
+  // Starts the components and runs until SIGINT, SIGTERM, Stop() or a
+  // component's failure; then drains and stops as described above. 0 on a
+  // clean stop; 1 when a component failed (to start, while running, or to
+  // stop) or work did not drain in time.
   int Run();
   // Asks Run to stop; returns at once.
   void Stop();

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/backoff.h"
 #include "projections/internal/apply_batch.h"
 #include "projections/internal/feed.h"
 #include "projections/internal/stop_signal.h"
@@ -188,15 +189,15 @@ Status ProjectionRunner::Start() {
   CAIRN_RETURN_IF_ERROR(Open());
   impl_->stop.Reset();
   impl_->thread = std::thread([this] {
-    constexpr std::chrono::milliseconds kFirstRetry{10}, kLastRetry{5000};
-    std::chrono::milliseconds retry = kFirstRetry;
+    Backoff backoff(std::chrono::milliseconds(10), std::chrono::seconds(5));
     while (!impl_->stop.requested()) {
       Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
       if (ran.ok()) {
-        if (retry != kFirstRetry) {
+        if (backoff.failures() > 0) {
           impl_->Set(ProjectorState::kRunning);
           spdlog::info("projector {} is running again", projector_.name());
-          retry = kFirstRetry;
+          ReportUp();
+          backoff.Reset();
         }
         const ProjectorState state = status().state;
         // Until Stop(): a stopped or failed projector waits for a restart after the fix.
@@ -206,15 +207,17 @@ Status ProjectionRunner::Start() {
       const StatusCode code = ran.status().code();
       if (code == StatusCode::kUnavailable || code == StatusCode::kResourceExhausted) {
         // Said once per outage, not once per attempt. The batch was rolled back: it is read again.
-        if (retry == kFirstRetry) {
+        if (backoff.failures() == 0) {
           impl_->Set(ProjectorState::kRetrying, ran.status().ToString());
           spdlog::warn("projector {}: {}; retrying", projector_.name(), ran.status().ToString());
+          ReportDown(ran.status().ToString());
         }
-        impl_->stop.WaitFor(retry);
-        retry = std::min(retry * 2, kLastRetry);
+        impl_->stop.WaitFor(backoff.Next());
       } else {
         impl_->Set(ProjectorState::kFailed, ran.status().ToString());
         spdlog::error("projector {} failed: {}", projector_.name(), ran.status().ToString());
+        ReportFailed(ran.status().ToString());
+        impl_->stop.WaitFor(std::chrono::hours(24));  // until Stop(): no retry mends it
       }
     }
   });

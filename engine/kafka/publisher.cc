@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "engine/backoff.h"
 #include "engine/kafka/internal/delivery_window.h"
 #include "store/event_record.h"
 
@@ -17,9 +18,6 @@ namespace cairn::kafka {
 namespace {
 
 constexpr size_t kPageSize = 1000;
-// Back-off between reads of a store that is unavailable.
-constexpr std::chrono::milliseconds kFirstRetry{10};
-constexpr std::chrono::milliseconds kLastRetry{1000};
 
 }  // namespace
 
@@ -36,7 +34,8 @@ std::string_view PublisherStateName(PublisherState state) {
 }
 
 struct Publisher::Impl {
-  Impl(EventStore& s, KafkaOptions o, MetricsRegistry* metrics) : store(s), options(std::move(o)) {
+  Impl(Publisher& p, EventStore& s, KafkaOptions o, MetricsRegistry* metrics)
+      : self(p), store(s), options(std::move(o)) {
     if (metrics == nullptr) return;
     if (auto g = metrics->AddGauge("cairn_kafka_publisher_lag_events", "Events in the store not yet confirmed by Kafka."); g.ok()) lag_gauge = *g;
     if (auto g = metrics->AddGauge("cairn_kafka_publisher_state",
@@ -61,6 +60,7 @@ struct Publisher::Impl {
   // Moves to `next` unless failed; with `only_from`, only out of that state.
   void SetState(PublisherState next, const std::string& why = "", std::optional<PublisherState> only_from = {});
 
+  Publisher& self;  // says how it is, as a Component
   EventStore& store;
   KafkaOptions options;
   std::unique_ptr<MockCluster> mock;
@@ -147,6 +147,14 @@ void Publisher::Impl::SetState(PublisherState next, const std::string& why, std:
     spdlog::warn("kafka publisher {}: {}", PublisherStateName(next), why);
   } else {
     spdlog::info("kafka publisher {}", PublisherStateName(next));
+  }
+  switch (next) {
+    case PublisherState::kRunning: return self.ReportUp();
+    case PublisherState::kBrokersDown:
+    case PublisherState::kStoreUnavailable: return self.ReportDown(std::string(PublisherStateName(next)) + ": " + why);
+    case PublisherState::kFailed: return self.ReportFailed(why);
+    case PublisherState::kStarting:
+    case PublisherState::kStopped: return;
   }
 }
 
@@ -250,7 +258,7 @@ Status Publisher::Impl::Produce(std::string_view record) {
 
 void Publisher::Impl::Run() {
   auto last_save = std::chrono::steady_clock::now();
-  std::chrono::milliseconds retry = kFirstRetry;
+  Backoff backoff(std::chrono::milliseconds(10), std::chrono::seconds(1));  // reads of a store that is away
   bool saving_failed = false;
   while (!stop) {
     rd_kafka_poll(producer, 0);
@@ -287,11 +295,10 @@ void Publisher::Impl::Run() {
         continue;
       }
       SetState(PublisherState::kStoreUnavailable, records.status().ToString());
-      rd_kafka_poll(producer, static_cast<int>(retry.count()));  // deliveries still count while it waits
-      retry = std::min(retry * 2, kLastRetry);
+      rd_kafka_poll(producer, static_cast<int>(backoff.Next().count()));  // deliveries still count while it waits
       continue;
     }
-    retry = kFirstRetry;
+    backoff.Reset();
     SetState(PublisherState::kRunning, "", PublisherState::kStoreUnavailable);
     for (const std::string& record : *records) {
       if (Status sent = Produce(record); !sent.ok()) {
@@ -302,7 +309,7 @@ void Publisher::Impl::Run() {
   }
 }
 Publisher::Publisher(EventStore& store, KafkaOptions options, MetricsRegistry* metrics)
-    : impl_(std::make_unique<Impl>(store, std::move(options), metrics)) {}
+    : impl_(std::make_unique<Impl>(*this, store, std::move(options), metrics)) {}
 
 Publisher::~Publisher() { (void)Stop(); }
 

@@ -8,6 +8,7 @@
 
 #include "projections/internal/apply_batch.h"
 #include "projections/internal/feed.h"
+#include "engine/backoff.h"
 #include "projections/internal/stop_signal.h"
 #include "projections/read_model_file.h"
 #include "store/lock_file.h"
@@ -138,19 +139,25 @@ Status KafkaProjectionRunner::Start() {
   CAIRN_RETURN_IF_ERROR(Open());
   impl_->stop.Reset();
   impl_->thread = std::thread([this] {
+    Backoff backoff(std::chrono::milliseconds(10), std::chrono::seconds(5));
     std::string failing;  // said once per change, not once per attempt
     while (!impl_->stop.requested()) {
       Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
       if (ran.ok()) {
-        if (!failing.empty()) spdlog::info("kafka projection {} is running again", projector_.name());
+        if (!failing.empty()) {
+          spdlog::info("kafka projection {} is running again", projector_.name());
+          ReportUp();
+        }
         failing.clear();
+        backoff.Reset();
         continue;
       }
       if (ran.status().ToString() != failing) {
-        spdlog::error("kafka projection {}: {}; retrying every second", projector_.name(), ran.status().ToString());
+        spdlog::error("kafka projection {}: {}; retrying", projector_.name(), ran.status().ToString());
+        ReportDown(ran.status().ToString());
       }
       failing = ran.status().ToString();
-      impl_->stop.WaitFor(std::chrono::seconds(1));
+      impl_->stop.WaitFor(backoff.Next());
     }
   });
   return OkStatus();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <sstream>
 #include <thread>
@@ -57,6 +58,67 @@ TEST(Service, DrainsInFlightWorkBeforeStoppingComponentsInReverseOrder) {
   EXPECT_EQ(log, (std::vector<std::string>{"start first", "start second", "stop second pending=0", "stop first pending=0"}));
   EXPECT_FALSE(service.Submit([] {}));
   EXPECT_FALSE(service.accepting());
+}
+
+// Goes down and up again, then fails for good, from its own thread.
+class Flaky final : public Component {
+ public:
+  explicit Flaky(std::vector<std::string>& log) : log_(log) {}
+  ~Flaky() override {
+    if (thread_.joinable()) thread_.join();
+  }
+  std::string name() const override { return "flaky"; }
+  Status Start() override {
+    thread_ = std::thread([this] {
+      ReportDown("store away");
+      ReportUp();
+      ReportFailed("read model locked by another process");
+      ReportFailed("said twice");
+    });
+    return OkStatus();
+  }
+  Status Stop() override {
+    if (thread_.joinable()) thread_.join();
+    log_.push_back("stop flaky");
+    return OkStatus();
+  }
+
+ private:
+  std::vector<std::string>& log_;
+  std::thread thread_;
+};
+
+TEST(Service, AComponentThatCannotGoOnStopsTheNodeWithExitOne) {
+  MetricsRegistry metrics;
+  Service service({.threads = 1}, &metrics);
+  std::vector<std::string> log;
+  Recorder before("before", log);
+  Flaky flaky(log);
+  service.Add(before);
+  service.Add(flaky);
+  EXPECT_EQ(service.Run(), 1);
+  EXPECT_EQ(log, (std::vector<std::string>{"start before", "stop flaky", "stop before"}));
+  const std::string text = metrics.RenderPrometheus();
+  EXPECT_NE(text.find("cairn_component_up{component=\"flaky\"} 0\n"), std::string::npos) << text;
+}
+
+TEST(Service, ComponentsThatRunAreUpAndGoDownWhenTheyStop) {
+  MetricsRegistry metrics;
+  Service service({.threads = 1}, &metrics);
+  std::vector<std::string> log;
+  Recorder one("one", log);
+  service.Add(one);
+  std::thread checker([&] {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    auto up = [&] { return metrics.RenderPrometheus().find("cairn_component_up{component=\"one\"} 1\n") != std::string::npos; };
+    while (!up() && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    log.push_back(up() ? "seen up" : "never up");
+    service.Stop();
+  });
+  EXPECT_EQ(service.Run(), 0);
+  checker.join();
+  EXPECT_NE(std::find(log.begin(), log.end(), "seen up"), log.end());
+  EXPECT_NE(metrics.RenderPrometheus().find("cairn_component_up{component=\"one\"} 0\n"), std::string::npos);
 }
 
 TEST(Service, AComponentThatFailsToStartStopsTheServiceWithExitOne) {

@@ -3,9 +3,14 @@
 #include "projections/runner.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <sstream>
 
 #include "store/fault_injecting_event_store.h"
 #include "tests/projections/counting_projector.h"
@@ -167,28 +172,69 @@ TEST_F(RunnerTest, AnUnavailableStoreFailsTheBatchAndTheNextRunCatchesUp) {
   EXPECT_EQ(events, 120) << "an event was applied twice or skipped";
 }
 
-TEST_F(RunnerTest, TheRunnerThreadRetriesAnOutageWithBackOffAndSaysSo) {
+// What a component reported, in order.
+class ReportLog final : public ComponentObserver {
+ public:
+  void ComponentUp(const Component&) override { Add("up"); }
+  void ComponentDown(const Component&, const std::string& reason) override { Add("down: " + reason); }
+  void ComponentFailed(const Component&, const std::string& reason) override { Add("failed: " + reason); }
+  std::vector<std::string> reports() {
+    std::lock_guard lock(mu_);
+    return reports_;
+  }
+
+ private:
+  void Add(std::string report) {
+    std::lock_guard lock(mu_);
+    reports_.push_back(std::move(report));
+  }
+  std::mutex mu_;
+  std::vector<std::string> reports_;
+};
+
+TEST_F(RunnerTest, TheRunnerThreadRetriesAnOutageWithBackOffAndSaysSoOnce) {
   for (int i = 0; i < 50; ++i) Append("order-" + std::to_string(i % 7), "Placed");
+  std::ostringstream logged;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(logged);
+  spdlog::default_logger()->sinks().push_back(sink);
   FaultInjectingEventStore faulty(*store_);
   faulty.FailUntilHealed(StoreOperation::kRead, UnavailableError("store is away"));
+  ReportLog reports;
   ProjectionRunner runner(faulty, projector_, Options());
+  runner.set_observer(&reports);
   ASSERT_TRUE(runner.Start().ok());
   ASSERT_TRUE(cairn::testing::Eventually([&] { return runner.status().state == ProjectorState::kRetrying; }));
   EXPECT_NE(runner.status().error.find("store is away"), std::string::npos) << runner.status().error;
-  ASSERT_TRUE(cairn::testing::Eventually([&] { return faulty.calls(StoreOperation::kRead) >= 4; }));
-  // Back-off: the attempts thin out (10, 20, 40 ms, ...) instead of spinning.
+  // An outage of 1.5 s: with back-off (10, 20, 40 ms, ... up to 5 s) that is a handful of attempts, not hundreds.
+  const auto outage_end = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  cairn::testing::Eventually([&] { return std::chrono::steady_clock::now() >= outage_end; });
   const uint64_t attempts = faulty.calls(StoreOperation::kRead);
-  EXPECT_LT(attempts, 20u);
+  EXPECT_GE(attempts, 4u);
+  EXPECT_LE(attempts, 15u) << "it spun instead of backing off";
   faulty.Heal();
   ASSERT_TRUE(cairn::testing::Eventually([&] { return runner.status().checkpoint == 50; }));
   EXPECT_EQ(runner.status().state, ProjectorState::kRunning);
   EXPECT_TRUE(runner.status().error.empty());
   ASSERT_TRUE(runner.Stop().ok());
+  auto& sinks = spdlog::default_logger()->sinks();
+  sinks.erase(std::remove(sinks.begin(), sinks.end(), sink), sinks.end());
+
+  const std::string text = logged.str();
+  size_t retrying = 0;
+  for (size_t at = text.find("retrying"); at != std::string::npos; at = text.find("retrying", at + 1)) ++retrying;
+  EXPECT_EQ(retrying, 1u) << text;
+  EXPECT_NE(text.find("is running again"), std::string::npos) << text;
+  const std::vector<std::string> said = reports.reports();
+  ASSERT_EQ(said.size(), 2u);
+  EXPECT_NE(said[0].find("down: "), std::string::npos);
+  EXPECT_EQ(said[1], "up");
 }
 
 TEST_F(RunnerTest, ABadLinkFoundOnReopeningFailsTheRunnerAndSaysWhy) {
   Append("order-1", "Placed");
+  ReportLog reports;
   ProjectionRunner runner(*store_, projector_, Options());
+  runner.set_observer(&reports);
   ASSERT_TRUE(runner.Start().ok());
   ASSERT_TRUE(cairn::testing::Eventually([&] { return runner.status().checkpoint == 1; }));
   // Someone puts a plain file where the read-model link was.
@@ -199,6 +245,10 @@ TEST_F(RunnerTest, ABadLinkFoundOnReopeningFailsTheRunnerAndSaysWhy) {
       << "the runner stalled without a word";
   EXPECT_NE(runner.status().error.find("not a read-model link"), std::string::npos) << runner.status().error;
   ASSERT_TRUE(runner.Stop().ok());
+  // A Service hearing this stops the node: no retry mends it.
+  const std::vector<std::string> said = reports.reports();
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_NE(said[0].find("failed: "), std::string::npos) << said[0];
 }
 
 TEST_F(RunnerTest, ASecondRunnerOnTheSameReadModelIsRefused) {

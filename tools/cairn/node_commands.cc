@@ -47,7 +47,7 @@ int RunNode(const Context& context, bool with_projections) {
   auto store = OpenEventStore(config->service.data_dir, StoreOptionsOf(*config));
   if (!store.ok()) return Fail(UnavailableError(store.status().message()));
   MetricsRegistry metrics;
-  Service service(config->service);
+  Service service(config->service, &metrics);
   kafka::Publisher publisher(**store, config->kafka, &metrics);
   Announcer announcer(publisher, config->service.data_dir);
   service.Add(publisher);
