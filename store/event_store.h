@@ -183,6 +183,12 @@ class EventStore {
   virtual uint64_t HeadPosition() = 0;
   // Blocks until the head passes `position` or `timeout` passes; returns the head.
   virtual uint64_t WaitForHead(uint64_t position, std::chrono::milliseconds timeout) = 0;
+  // WaitForHead without a thread: `done(head)` is called once, when the head
+  // passes `position` (at once, on the caller's thread, if it has), or when
+  // the store closes. It runs on the thread that moved the head, so it must
+  // not block. A waiter that stops caring just ignores the call.
+  using HeadCallback = std::function<void(uint64_t head)>;
+  virtual void NotifyWhenHeadPasses(uint64_t position, HeadCallback done) = 0;
 
   virtual Status SaveCheckpoint(std::string_view name, const Checkpoint& checkpoint) = 0;
   // nullopt when the subscriber has none yet.

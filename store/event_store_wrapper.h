@@ -50,6 +50,9 @@ class EventStoreWrapper : public EventStore {
   uint64_t WaitForHead(uint64_t position, std::chrono::milliseconds timeout) override {
     return base_.WaitForHead(position, timeout);
   }
+  void NotifyWhenHeadPasses(uint64_t position, HeadCallback done) override {
+    base_.NotifyWhenHeadPasses(position, std::move(done));
+  }
   Status SaveCheckpoint(std::string_view name, const Checkpoint& checkpoint) override {
     return base_.SaveCheckpoint(name, checkpoint);
   }

@@ -8,6 +8,7 @@
 #include "store/event_record.h"
 #include "store/event_store.h"
 #include "store/internal/append_planner.h"
+#include "store/internal/head_waiters.h"
 #include "store/internal/validation.h"
 
 namespace cairn {
@@ -21,7 +22,19 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
       : options_(options), clock_(options.clock ? *options.clock : SystemClock()) {}
 
   using EventStore::Append;
+  ~MemoryEventStore() override { waiters_.Close(HeadPosition()); }
+
   Result<AppendResult> Append(const std::vector<StreamAppend>& appends) override {
+    Result<AppendResult> result = Commit(appends);
+    if (result.ok()) waiters_.Passed(HeadPosition());  // outside the lock: callbacks may read
+    return result;
+  }
+
+  void NotifyWhenHeadPasses(uint64_t position, HeadCallback done) override {
+    waiters_.Add(position, std::move(done), [this] { return HeadPosition(); });
+  }
+
+  Result<AppendResult> Commit(const std::vector<StreamAppend>& appends) {
     CAIRN_RETURN_IF_ERROR(ValidateAppend(appends, options_));
     std::lock_guard lock(mu_);
     CAIRN_ASSIGN_OR_RETURN(std::vector<internal::StreamPlan> plans,
@@ -239,6 +252,7 @@ class MemoryEventStore final : public EventStore, private internal::AppendState 
   const Clock& clock_;
   std::mutex mu_;
   std::condition_variable head_cv_;
+  internal::HeadWaiters waiters_;
   std::vector<RecordedEvent> log_;  // log_[p - 1] holds global position p
   std::map<std::string, std::vector<uint64_t>, std::less<>> streams_;     // positions by version
   std::map<std::string, std::vector<uint64_t>, std::less<>> categories_;  // positions in order

@@ -32,6 +32,7 @@ class CatchUpSubscription {
 
   // The global position the next page starts from.
   uint64_t next_position() const { return next_position_; }
+  EventStore& store() const { return store_; }
 
  private:
   Result<std::vector<RecordedEvent>> ReadPage();

@@ -23,6 +23,7 @@
 
 #include "store/event_store.h"
 #include "store/internal/directory_watch.h"
+#include "store/internal/head_waiters.h"
 #include "store/internal/record_codec.h"
 #include "store/lock_file.h"
 
@@ -80,6 +81,7 @@ class RocksDbEventStore final : public EventStore {
                                                   size_t max_count) override;
   uint64_t HeadPosition() override;
   uint64_t WaitForHead(uint64_t position, std::chrono::milliseconds timeout) override;
+  void NotifyWhenHeadPasses(uint64_t position, HeadCallback done) override;
   Status SaveCheckpoint(std::string_view name, const Checkpoint& checkpoint) override;
   Result<std::optional<Checkpoint>> LoadCheckpoint(std::string_view name) override;
   Status SaveSnapshot(std::string_view stream, const Snapshot& snapshot) override;
@@ -182,6 +184,13 @@ class RocksDbEventStore final : public EventStore {
   std::condition_variable head_cv_;
   std::mutex catch_up_mu_;  // read-only instances: one catch-up with the writer at a time
   std::unique_ptr<DirectoryWatch> watch_;  // read-only instances: the writer's files
+  HeadWaiters waiters_;
+  // Read-only instances: a thread that follows the writer while callbacks wait.
+  std::thread follower_;
+  std::mutex follow_mu_;
+  std::condition_variable follow_cv_;
+  bool stop_following_ = false;
+  void FollowLoop();
 };
 
 }  // namespace cairn::internal

@@ -311,6 +311,12 @@ void RocksDbEventStore::MergeSmallFiles() {
 }
 
 void RocksDbEventStore::Close() {
+  {
+    std::lock_guard lock(follow_mu_);
+    stop_following_ = true;
+  }
+  follow_cv_.notify_all();
+  if (follower_.joinable()) follower_.join();
   if (writer_.joinable()) {
     {
       std::lock_guard lock(queue_mu_);
@@ -319,6 +325,7 @@ void RocksDbEventStore::Close() {
     queue_cv_.notify_all();
     writer_.join();
   }
+  waiters_.Close(head_.load());  // after the last commit: nobody waits on a closed store
   if (db_) {
     if (!read_only_) {
       // A clean close leaves no log to replay on the next open, and no pile

@@ -212,6 +212,27 @@ uint64_t RocksDbEventStore::WaitForHead(uint64_t position, std::chrono::millisec
   }
 }
 
+void RocksDbEventStore::NotifyWhenHeadPasses(uint64_t position, HeadCallback done) {
+  waiters_.Add(position, std::move(done), [this] { return head_.load(std::memory_order_acquire); });
+  if (!read_only_) return;  // commits call the waiters
+  std::lock_guard lock(follow_mu_);
+  if (!follower_.joinable() && !stop_following_) follower_ = std::thread([this] { FollowLoop(); });
+  follow_cv_.notify_one();
+}
+
+void RocksDbEventStore::FollowLoop() {
+  for (;;) {
+    uint64_t lowest = 0;
+    {
+      std::unique_lock lock(follow_mu_);
+      follow_cv_.wait(lock, [&] { return stop_following_ || waiters_.Lowest(&lowest); });
+      if (stop_following_) return;
+    }
+    // Woken by the writer's files; a short bound so that a close is seen soon.
+    waiters_.Passed(WaitForHead(lowest, std::chrono::milliseconds(200)));
+  }
+}
+
 Status RocksDbEventStore::SaveCheckpoint(std::string_view name, const Checkpoint& checkpoint) {
   CAIRN_RETURN_IF_ERROR(ValidateCheckpoint(name, checkpoint));
   store::CheckpointRecord record;

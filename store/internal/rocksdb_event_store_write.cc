@@ -249,6 +249,7 @@ void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
     head_.store(last_position, std::memory_order_release);
   }
   head_cv_.notify_all();
+  waiters_.Passed(last_position);
 }
 
 Result<std::optional<StreamHeadEntry>> RocksDbEventStore::LoadStreamHead(const std::string& stream) {

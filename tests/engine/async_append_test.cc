@@ -2,6 +2,7 @@
 // token: completions run on the caller's executor, never on the store's
 // committing thread, and a command appends once however it races.
 #include "engine/async_append.h"
+#include "engine/async_subscription.h"
 
 #include <gtest/gtest.h>
 
@@ -131,6 +132,47 @@ TEST_F(AsyncAppendTest, CommandsInFlightOnOneOrderAllTakeEffectOnce) {
   ASSERT_TRUE(root.ok());
   EXPECT_EQ(root->state.notification_ids_size(), kCommands);
   EXPECT_EQ(*root->version, static_cast<uint64_t>(kCommands));
+}
+
+TEST_F(AsyncAppendTest, ACaughtUpSubscriptionWaitsForTheNextCommitWithoutAThread) {
+  ASSERT_TRUE(store_->Append("order-1", ExpectedVersion::Any(), One("order-1")[0].events).ok());
+  CatchUpSubscription subscription(*store_, {});
+  std::vector<uint64_t> positions;
+  const auto io_thread = std::this_thread::get_id();
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        while (positions.size() < 3) {
+          Result<std::vector<RecordedEvent>> page = co_await async_next(subscription, asio::use_awaitable);
+          EXPECT_TRUE(page.ok()) << page.status().ToString();
+          EXPECT_EQ(std::this_thread::get_id(), io_thread) << "read off the caller's executor";
+          if (!page.ok()) co_return;
+          for (const RecordedEvent& event : *page) positions.push_back(event.position);
+        }
+      },
+      asio::detached);
+  // Later commits, from another thread, each while the coroutine waits.
+  std::thread writer([&] {
+    for (int i = 0; i < 2; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      ASSERT_TRUE(store_->Append("order-2", ExpectedVersion::Any(), One("order-2")[0].events).ok());
+    }
+  });
+  Run();  // returns once the coroutine has its three events
+  writer.join();
+  EXPECT_EQ(positions, (std::vector<uint64_t>{1, 2, 3}));
+}
+
+TEST_F(AsyncAppendTest, AWaitingSubscriptionHearsThatTheStoreClosed) {
+  CatchUpSubscription subscription(*store_, {});
+  std::optional<Result<std::vector<RecordedEvent>>> page;
+  async_next(subscription, asio::bind_executor(io_, [&](Result<std::vector<RecordedEvent>> next) { page = next; }));
+  io_.poll();  // reads once, finds nothing, waits for a commit
+  EXPECT_FALSE(page.has_value());
+  store_.reset();
+  Run();
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->status().code(), StatusCode::kUnavailable);
 }
 
 }  // namespace

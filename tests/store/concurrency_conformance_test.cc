@@ -16,6 +16,7 @@ namespace cairn {
 namespace {
 
 using testing::JsonEvent;
+using testing::MustAppend;
 
 // The same fixture as the single-threaded suite, under its own name.
 using ConcurrencyConformance = EventStoreConformance;
@@ -180,6 +181,45 @@ TEST_P(ConcurrencyConformance, ReadAllRecordsGivesTheRecordsOfReadAll) {
     EXPECT_EQ(decoded->event_id, (*events)[i].event_id);
     EXPECT_EQ(decoded->data, (*events)[i].data);
   }
+}
+
+TEST_P(ConcurrencyConformance, AHeadWaiterIsCalledOnceWhenACommitPassesItsPosition) {
+  MustAppend(*store_, "order-1", "E");
+  std::mutex mu;
+  std::vector<std::pair<int, uint64_t>> calls;  // (waiter, head)
+  auto waiter = [&](int id) {
+    return [&, id](uint64_t head) {
+      std::lock_guard lock(mu);
+      calls.emplace_back(id, head);
+    };
+  };
+  store_->NotifyWhenHeadPasses(0, waiter(0));  // passed already: called at once
+  store_->NotifyWhenHeadPasses(1, waiter(1));
+  store_->NotifyWhenHeadPasses(2, waiter(2));
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(calls, (std::vector<std::pair<int, uint64_t>>{{0, 1}}));
+  }
+  std::thread other([&] { MustAppend(*store_, "order-2", "E"); });  // a commit from another thread
+  other.join();
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(calls, (std::vector<std::pair<int, uint64_t>>{{0, 1}, {1, 2}})) << "waiter 2 waits past 2";
+  }
+  MustAppend(*store_, "order-2", "E");
+  MustAppend(*store_, "order-2", "E");
+  std::lock_guard lock(mu);
+  EXPECT_EQ(calls, (std::vector<std::pair<int, uint64_t>>{{0, 1}, {1, 2}, {2, 3}})) << "called twice";
+}
+
+TEST_P(ConcurrencyConformance, AClosingStoreCallsEveryHeadWaiterWithItsLastHead) {
+  MustAppend(*store_, "order-1", "E");
+  std::vector<uint64_t> heads;
+  store_->NotifyWhenHeadPasses(1, [&](uint64_t head) { heads.push_back(head); });
+  store_->NotifyWhenHeadPasses(7, [&](uint64_t head) { heads.push_back(head); });
+  EXPECT_TRUE(heads.empty());
+  store_.reset();
+  EXPECT_EQ(heads, (std::vector<uint64_t>{1, 1})) << "a waiter of a closed store was left hanging";
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ConcurrencyConformance, ::testing::ValuesIn(AllStores()), StoreName);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "store/event_store.h"
@@ -114,6 +115,21 @@ TEST(RocksDbEventStore, AWaitingReaderIsWokenByTheWritersCommitNotByATimer) {
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ((*reader)->WaitForHead(100, std::chrono::milliseconds(200)), 6u);
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+}
+
+TEST(RocksDbEventStore, AReadOnlyStoreCallsAHeadWaiterWhenItsWriterCommits) {
+  testing::TempDir dir;
+  auto writer = MustOpen(dir.path());
+  MustAppend(*writer, "order-1", "E");
+  auto reader = OpenEventStoreForReading(dir.path());
+  ASSERT_TRUE(reader.ok());
+  std::promise<uint64_t> called;
+  (*reader)->NotifyWhenHeadPasses(1, [&](uint64_t head) { called.set_value(head); });
+  std::future<uint64_t> head = called.get_future();
+  EXPECT_EQ(head.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout) << "called before a commit";
+  MustAppend(*writer, "order-1", "E");
+  ASSERT_EQ(head.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(head.get(), 2u);
 }
 
 TEST(RocksDbEventStore, ReaderOfAFolderWithoutAStoreIsAClearError) {
