@@ -161,9 +161,10 @@ Result<CaseResult> RunPublishCase(uint64_t events, const std::string& work_dir) 
     CAIRN_RETURN_IF_ERROR(mock->CreateTopic("cairn.bench", 4));
     result.baseline_events_per_s = RawProduce(mock->bootstrap(), "raw.bench", recorded);
 
+    Runtime runtime;
     kafka::Publisher publisher(*store, {.brokers = mock->bootstrap()});
     const auto start = Clock::now();
-    CAIRN_RETURN_IF_ERROR(publisher.Start());
+    CAIRN_RETURN_IF_ERROR(publisher.Start(runtime));
     if (!publisher.WaitForCheckpoint(events, std::chrono::seconds(300))) return InternalError("the publisher fell behind");
     result.cairn_events_per_s = events / std::chrono::duration<double>(Clock::now() - start).count();
     CAIRN_RETURN_IF_ERROR(publisher.Stop());
@@ -215,8 +216,9 @@ Result<LatencyResult> RunLatencyCase(int rate, int seconds, const std::string& w
   {
     // Cairn: append to the store, the publisher sends, the probe reads recorded_at.
     CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store, OpenEventStore(dir, {}));
+    Runtime runtime;
     kafka::Publisher publisher(*store, {.brokers = mock->bootstrap()});
-    CAIRN_RETURN_IF_ERROR(publisher.Start());
+    CAIRN_RETURN_IF_ERROR(publisher.Start(runtime));
     CAIRN_RETURN_IF_ERROR(store->Append("bench-warmup", ExpectedVersion::Any(), {workload.events[0]}).status());
     if (!publisher.WaitForCheckpoint(1, std::chrono::seconds(10))) return InternalError("the publisher did not start");
     LatencyProbe probe(mock->bootstrap(), "cairn.bench", [](const rd_kafka_message_t* m) -> int64_t {

@@ -198,9 +198,10 @@ Result<ProjectionLagResult> RunProjectionLagCase(int rate, int seconds, const st
     EventTypeRegistry types;
     commerce::RegisterCommerceEvents(types);
     auto models = commerce::CommerceReadModels(types);
+    Runtime runtime;
     projections::ProjectionRunner runner(*store, *models.front(),  // order_summary
                                          {.directory = dir + "/projections", .max_delay = std::chrono::milliseconds(1)});
-    CAIRN_RETURN_IF_ERROR(runner.Start());
+    CAIRN_RETURN_IF_ERROR(runner.Start(runtime));
     std::vector<Clock::time_point> appended(result.events + 1);
     std::atomic<uint64_t> last_appended{0};
     std::vector<double> latencies;

@@ -5,26 +5,41 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <algorithm>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 namespace cairn {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// Every thread of the process (RocksDB's and librdkafka's included); 0 when unknown.
+int ProcessThreads() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Threads:", 0) == 0) return std::atoi(line.c_str() + 8);
+  }
+  return 0;
+}
+
+}  // namespace
+
 void BindServiceOptions(ConfigLoader& loader, ServiceOptions& options) {
   loader.Bind("data_dir", &options.data_dir, "data dir of the event store");
   loader.Bind("durability", &options.durability, "sync (fsync per commit group) or buffered");
   loader.Bind("threads", &options.threads, 1, 64, "threads running commands and components");
+  loader.Bind("blocking_threads", &options.blocking_threads, 1, 64,
+              "threads for calls that block: SQLite commits, page reads, Kafka flushes");
   loader.Bind("drain_timeout_ms", &options.drain_timeout, "longest wait for in-flight work at stop");
   loader.BindChoice("log_level", &options.log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"},
                     "log level");
@@ -34,11 +49,15 @@ void BindServiceOptions(ConfigLoader& loader, ServiceOptions& options) {
 }
 
 struct Service::Impl final : ComponentObserver {
-  Impl(ServiceOptions o, MetricsRegistry* m) : options(std::move(o)), metrics(m), signals(io, SIGINT, SIGTERM) {}
+  Impl(ServiceOptions o, MetricsRegistry* m)
+      : options(std::move(o)),
+        metrics(m),
+        runtime(options.threads, options.blocking_threads),
+        signals(runtime.io(), SIGINT, SIGTERM) {}
 
   ServiceOptions options;
   MetricsRegistry* metrics;
-  asio::io_context io;
+  Runtime runtime;
   asio::signal_set signals;
   std::vector<Component*> components;
 
@@ -96,7 +115,7 @@ bool Service::Submit(std::function<void()> work) {
     if (!impl_->accepting) return false;
     ++impl_->in_flight;
   }
-  asio::post(impl_->io, [impl = impl_.get(), work = std::move(work)] {
+  asio::post(impl_->runtime.io(), [impl = impl_.get(), work = std::move(work)] {
     work();
     std::lock_guard lock(impl->mu);
     --impl->in_flight;
@@ -118,13 +137,14 @@ size_t Service::in_flight() const {
 }
 
 const ServiceOptions& Service::options() const { return impl_->options; }
+Runtime& Service::runtime() { return impl_->runtime; }
 
 int Service::Run() {
   Impl& impl = *impl_;
   int exit_code = 0;
   size_t started = 0;
   for (; started < impl.components.size(); ++started) {
-    Status status = impl.components[started]->Start();
+    Status status = impl.components[started]->Start(impl.runtime);
     if (!status.ok()) {
       spdlog::error("{} did not start: {}", impl.components[started]->name(), status.ToString());
       impl.RequestStop();
@@ -138,10 +158,11 @@ int Service::Run() {
     spdlog::info("received signal {}, stopping", signal);
     impl.RequestStop();
   });
-  auto guard = asio::make_work_guard(impl.io);
-  std::vector<std::thread> pool;
-  for (int i = 0; i < std::max(1, impl.options.threads); ++i) pool.emplace_back([&impl] { impl.io.run(); });
-  if (exit_code == 0) spdlog::info("service running with {} threads", impl.options.threads);
+  if (exit_code == 0) {
+    spdlog::info("service running: {} threads in the process, {} of them the runtime's ({} for the io_context, {} for "
+                 "blocking calls)",
+                 ProcessThreads(), impl.runtime.threads(), impl.options.threads, impl.options.blocking_threads);
+  }
 
   std::unique_lock lock(impl.mu);
   impl.changed.wait(lock, [&] { return impl.stop_requested; });
@@ -162,9 +183,7 @@ int Service::Run() {
   }
   boost::system::error_code ignored;
   impl.signals.cancel(ignored);
-  guard.reset();
-  impl.io.stop();
-  for (auto& thread : pool) thread.join();
+  impl.runtime.Stop();
   for (Component* component : impl.components) impl.SetUp(*component, false);
   spdlog::info("service stopped");
   return exit_code;

@@ -1,6 +1,7 @@
-// Service: the runtime a Cairn node runs in. One Boost.Asio io_context with a
-// small thread pool runs submitted work; components (publishers, projectors,
-// intake) start with the service and stop with it. SIGINT or SIGTERM stop
+// Service: a Cairn node. Its Runtime (one Boost.Asio io_context with a
+// small thread pool, and a pool for blocking calls) runs submitted work and
+// every component (publishers, projectors, intake), which start with the
+// service and stop with it. SIGINT or SIGTERM stop
 // intake, drain in-flight work, stop the components in reverse order (each
 // flushes its checkpoints), and Run returns 0.
 //
@@ -17,6 +18,7 @@
 #include "engine/config.h"
 #include "engine/logging.h"
 #include "engine/metrics.h"
+#include "engine/runtime.h"
 #include "store/event_store.h"
 
 namespace cairn {
@@ -25,12 +27,13 @@ struct ServiceOptions {
   std::string data_dir = "./cairn-data";
   Durability durability = Durability::kSync;
   int threads = 2;                               // the io_context's pool
+  int blocking_threads = 2;                      // the pool for SQLite commits and large reads
   std::chrono::milliseconds drain_timeout{10000};  // longest wait for in-flight work at stop
   LogSettings log;
   HandlerOptions handler;
 };
 
-// Binds data_dir, durability, threads, drain_timeout_ms, log_level,
+// Binds data_dir, durability, threads, blocking_threads, drain_timeout_ms, log_level,
 // log_format, command_retries and snapshot_every.
 void BindServiceOptions(ConfigLoader& loader, ServiceOptions& options);
 
@@ -50,7 +53,9 @@ class Component {
   virtual ~Component() = default;
   virtual std::string name() const = 0;
   // Called in the order the components were added; an error stops the start.
-  virtual Status Start() { return OkStatus(); }
+  // A component waits on `runtime` (timers, notifications) and puts blocking
+  // calls on its blocking pool; the runtime outlives the component's Stop().
+  virtual Status Start(Runtime& runtime) = 0;
   // Called in reverse order once in-flight work has drained: flush
   // checkpoints, release resources.
   virtual Status Stop() = 0;
@@ -101,6 +106,7 @@ class Service {
 
   bool accepting() const;
   size_t in_flight() const;
+  Runtime& runtime();
   const ServiceOptions& options() const;
 
  private:

@@ -3,16 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <mutex>
-#include <thread>
 
-#include "engine/backoff.h"
 #include "projections/internal/apply_batch.h"
 #include "projections/internal/feed.h"
-#include "projections/internal/stop_signal.h"
+#include "projections/internal/runner_impl.h"
 #include "projections/read_model_file.h"
 #include "store/lock_file.h"
-#include "store/subscription.h"
 
 namespace cairn::projections {
 std::string_view ProjectorStateName(ProjectorState state) {
@@ -38,35 +34,6 @@ std::string ReadModelPath(const std::string& directory, const std::string& name)
   return ReadModelFile(directory, name).path();
 }
 
-struct ProjectionRunner::Impl {
-  Impl(EventStore& s, RunnerOptions o, const std::string& name)
-      : store(s), options(std::move(o)), file(options.directory, name) {}
-
-  EventStore& store;
-  RunnerOptions options;
-  ReadModelFile file;
-  std::unique_ptr<LockFile> lock;  // one runner per read model
-  int generation = 0;  // the generation `db` has open
-  std::unique_ptr<Database> db;
-  std::unique_ptr<CatchUpSubscription> feed;
-  internal::TypeFilter types;
-  std::thread thread;
-  internal::StopSignal stop;
-
-  mutable std::mutex mu;
-  ProjectorStatus status;
-
-  Gauge* lag = nullptr;
-  Gauge* parked_gauge = nullptr;
-  Counter* applied = nullptr;
-
-  void Set(ProjectorState state, const std::string& error = "") {
-    std::lock_guard guard(mu);
-    status.state = state;
-    status.error = error;
-  }
-};
-
 ProjectionRunner::ProjectionRunner(EventStore& store, Projector& projector, RunnerOptions options,
                                    MetricsRegistry* metrics)
     : projector_(projector), impl_(std::make_unique<Impl>(store, std::move(options), projector.name())) {
@@ -78,7 +45,7 @@ ProjectionRunner::ProjectionRunner(EventStore& store, Projector& projector, Runn
   if (auto c = metrics->AddCounter("cairn_projection_events_total", "Events applied.", labels); c.ok()) impl_->applied = *c;
 }
 
-ProjectionRunner::~ProjectionRunner() { (void)Stop(); }
+ProjectionRunner::~ProjectionRunner() { (void)Stop(); }  // Stop() is in runner_driver.cc
 
 std::string ProjectionRunner::path() const { return impl_->file.path(); }
 
@@ -124,14 +91,17 @@ Status ProjectionRunner::Open() {
   return OkStatus();
 }
 
+Result<bool> ProjectionRunner::Ready() {
+  CAIRN_RETURN_IF_ERROR(Open());
+  std::lock_guard lock(impl_->mu);
+  // Stopped by its policy or failed: status() says why; a restart after the fix resumes it.
+  return impl_->status.state != ProjectorState::kStopped && impl_->status.state != ProjectorState::kFailed;
+}
+
 Result<size_t> ProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   Impl& impl = *impl_;
-  CAIRN_RETURN_IF_ERROR(Open());
-  {
-    std::lock_guard lock(impl.mu);
-    // Stopped by its policy or failed: status() says why; a restart after the fix resumes it.
-    if (impl.status.state == ProjectorState::kStopped || impl.status.state == ProjectorState::kFailed) return size_t{0};
-  }
+  CAIRN_ASSIGN_OR_RETURN(bool ready, Ready());
+  if (!ready) return size_t{0};
   // A batch: what is there now, topped up for max_delay while it is small.
   CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> batch, impl.feed->Next(wait));
   const auto deadline = std::chrono::steady_clock::now() + impl.options.max_delay;
@@ -142,6 +112,18 @@ Result<size_t> ProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
     if (more.empty()) break;
     for (auto& event : more) batch.push_back(std::move(event));
   }
+  return Apply(std::move(batch));
+}
+
+Result<size_t> ProjectionRunner::ApplyAvailable() {
+  CAIRN_ASSIGN_OR_RETURN(bool ready, Ready());
+  if (!ready) return size_t{0};
+  CAIRN_ASSIGN_OR_RETURN(std::vector<RecordedEvent> batch, impl_->feed->Next(std::chrono::milliseconds(0)));
+  return Apply(std::move(batch));
+}
+
+Result<size_t> ProjectionRunner::Apply(std::vector<RecordedEvent> batch) {
+  Impl& impl = *impl_;
   if (batch.empty()) return size_t{0};
 
   internal::BatchOutcome outcome;
@@ -183,53 +165,6 @@ void ProjectionRunner::ResetFeed() {
   from.from_position = status().checkpoint + 1;
   from.page_size = impl_->options.batch_size;
   impl_->feed = std::make_unique<CatchUpSubscription>(impl_->store, from);
-}
-
-Status ProjectionRunner::Start() {
-  CAIRN_RETURN_IF_ERROR(Open());
-  impl_->stop.Reset();
-  impl_->thread = std::thread([this] {
-    Backoff backoff(std::chrono::milliseconds(10), std::chrono::seconds(5));
-    while (!impl_->stop.requested()) {
-      Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
-      if (ran.ok()) {
-        if (backoff.failures() > 0) {
-          impl_->Set(ProjectorState::kRunning);
-          spdlog::info("projector {} is running again", projector_.name());
-          ReportUp();
-          backoff.Reset();
-        }
-        const ProjectorState state = status().state;
-        // Until Stop(): a stopped or failed projector waits for a restart after the fix.
-        if (state == ProjectorState::kStopped || state == ProjectorState::kFailed) impl_->stop.WaitFor(std::chrono::hours(24));
-        continue;
-      }
-      const StatusCode code = ran.status().code();
-      if (code == StatusCode::kUnavailable || code == StatusCode::kResourceExhausted) {
-        // Said once per outage, not once per attempt. The batch was rolled back: it is read again.
-        if (backoff.failures() == 0) {
-          impl_->Set(ProjectorState::kRetrying, ran.status().ToString());
-          spdlog::warn("projector {}: {}; retrying", projector_.name(), ran.status().ToString());
-          ReportDown(ran.status().ToString());
-        }
-        impl_->stop.WaitFor(backoff.Next());
-      } else {
-        impl_->Set(ProjectorState::kFailed, ran.status().ToString());
-        spdlog::error("projector {} failed: {}", projector_.name(), ran.status().ToString());
-        ReportFailed(ran.status().ToString());
-        impl_->stop.WaitFor(std::chrono::hours(24));  // until Stop(): no retry mends it
-      }
-    }
-  });
-  return OkStatus();
-}
-
-Status ProjectionRunner::Stop() {
-  if (impl_->thread.joinable()) {
-    impl_->stop.Request();
-    impl_->thread.join();
-  }
-  return OkStatus();  // every batch committed its checkpoint with its changes
 }
 
 ProjectorStatus ProjectionRunner::status() const {

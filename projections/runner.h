@@ -6,7 +6,12 @@
 // generation, see read_model_file.h) with two tables of the runner's own:
 // cairn_checkpoint (the last global position applied) and cairn_parked
 // (events that kept failing, with the error and attempts). When a rebuild
-// swaps in a new generation, the runner follows it.
+// swaps in a new generation, the runner follows it at its next batch.
+//
+// Started as a component, it runs on the node's Runtime: a caught-up runner
+// waits for the store's commit notification and a batch window on a timer,
+// holding no thread; each batch (page read and SQLite transaction) runs on
+// the blocking pool, one at a time.
 //
 // Thread safety: status() from any thread; the rest from the owner's.
 #ifndef CAIRN_PROJECTIONS_RUNNER_H_
@@ -45,7 +50,7 @@ struct RunnerOptions {
 void BindRunnerOptions(ConfigLoader& loader, RunnerOptions& options);
 
 // kRetrying: the last batch met a failure that may pass (the store
-// Unavailable, a full disk); the runner's thread tries again after a bounded
+// Unavailable, a full disk); the runner tries again after a bounded
 // exponential back-off. kStopped: by its poison policy. kFailed: an error no
 // retry mends; a restart after the fix resumes it.
 enum class ProjectorState { kIdle, kRunning, kRetrying, kStopped, kFailed };
@@ -77,8 +82,9 @@ class ProjectionRunner final : public Component {
   ~ProjectionRunner() override;
 
   std::string name() const override { return "projection " + projector_.name(); }
-  // Opens the read model and migrates it; then runs on its own thread.
-  Status Start() override;
+  // Opens the read model and migrates it; then runs on `runtime`.
+  Status Start(Runtime& runtime) override;
+  // Waits for the batch in progress; every batch committed its checkpoint.
   Status Stop() override;
 
   // Opens and migrates without starting the thread (tools, tests).
@@ -88,6 +94,10 @@ class ProjectionRunner final : public Component {
   // failed) it takes nothing: status() says why.
   Result<size_t> RunOnce(std::chrono::milliseconds wait);
 
+  // Applies one page of what is available now, without waiting (the
+  // asynchronous driver's step).
+  Result<size_t> ApplyAvailable();
+
   ProjectorStatus status() const;
   std::string path() const;
   Result<std::vector<ParkedEvent>> Parked();
@@ -96,11 +106,16 @@ class ProjectionRunner final : public Component {
 
  private:
   struct Impl;
+  class Driver;
   // Reads again from just after the checkpoint.
   void ResetFeed();
+  // Nothing while stopped by its policy or failed; else opens the model.
+  Result<bool> Ready();
+  Result<size_t> Apply(std::vector<RecordedEvent> batch);
 
   Projector& projector_;
   std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Driver> driver_;  // while started
 };
 
 // <directory>/<name>.sqlite

@@ -175,6 +175,13 @@ Status ConsumerFeed::Commit(const std::vector<PartitionOffset>& next) {
   return OkStatus();
 }
 
+void ConsumerFeed::NotifyOn(int fd) {
+  // The main queue is forwarded to the consumer queue: only the last one of a chain signals.
+  rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(impl_->consumer);
+  rd_kafka_queue_io_event_enable(queue, fd, "!", 1);
+  rd_kafka_queue_destroy(queue);
+}
+
 std::vector<PartitionOffset> ConsumerFeed::Assignment() const {
   rd_kafka_topic_partition_list_t* list = nullptr;
   if (rd_kafka_assignment(impl_->consumer, &list) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};

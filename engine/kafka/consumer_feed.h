@@ -70,6 +70,11 @@ class ConsumerFeed {
   Status Commit(const std::vector<PartitionOffset>& next);
   // The partitions this member holds now.
   std::vector<PartitionOffset> Assignment() const;
+  // librdkafka writes a byte to `fd` (non-blocking, kept open until the feed
+  // is gone) when its queue goes from empty to not empty, so that a caller
+  // waits on `fd` instead of in Poll. Poll until it returns fewer than `max`
+  // to empty the queue again.
+  void NotifyOn(int fd);
 
  private:
   struct Impl;

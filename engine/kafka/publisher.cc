@@ -3,21 +3,14 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <optional>
-#include <set>
-#include <thread>
-
-#include "engine/backoff.h"
-#include "engine/kafka/internal/delivery_window.h"
+#include "engine/kafka/internal/publisher_driver.h"
+#include "engine/kafka/internal/publisher_impl.h"
 #include "store/event_record.h"
 
 namespace cairn::kafka {
 namespace {
 
-constexpr size_t kPageSize = 1000;
+constexpr size_t kPageSize = 1000;  // also what librdkafka's queue holds beyond max_in_flight
 
 }  // namespace
 
@@ -33,60 +26,21 @@ std::string_view PublisherStateName(PublisherState state) {
   return "unknown";
 }
 
-struct Publisher::Impl {
-  Impl(Publisher& p, EventStore& s, KafkaOptions o, MetricsRegistry* metrics)
-      : self(p), store(s), options(std::move(o)) {
-    if (metrics == nullptr) return;
-    if (auto g = metrics->AddGauge("cairn_kafka_publisher_lag_events", "Events in the store not yet confirmed by Kafka."); g.ok()) lag_gauge = *g;
-    if (auto g = metrics->AddGauge("cairn_kafka_publisher_state",
-                                   "0 starting, 1 running, 2 brokers down, 3 failed, 4 stopped.");
-        g.ok()) {
-      state_gauge = *g;
-    }
-    if (auto c = metrics->AddCounter("cairn_kafka_published_total", "Deliveries confirmed by Kafka."); c.ok()) published_total = *c;
+Publisher::Impl::Impl(Publisher& p, EventStore& s, KafkaOptions o, MetricsRegistry* metrics)
+    : self(p), store(s), options(std::move(o)) {
+  if (metrics == nullptr) return;
+  if (auto g = metrics->AddGauge("cairn_kafka_publisher_lag_events", "Events in the store not yet confirmed by Kafka."); g.ok()) lag_gauge = *g;
+  if (auto g = metrics->AddGauge("cairn_kafka_publisher_state",
+                                 "0 starting, 1 running, 2 brokers down, 3 failed, 4 stopped, 5 store unavailable.");
+      g.ok()) {
+    state_gauge = *g;
   }
-  ~Impl() {
-    if (producer) rd_kafka_destroy(producer);
-  }
+  if (auto c = metrics->AddCounter("cairn_kafka_published_total", "Deliveries confirmed by Kafka."); c.ok()) published_total = *c;
+}
 
-  Status CreateProducer();
-  void Run();
-  Status Produce(std::string_view record);
-  void PrepareTopic(const std::string& topic);
-  void OnDelivered(uint64_t position, rd_kafka_resp_err_t error);
-  void OnError(int error, const char* reason);
-  void Publish();  // the confirmed position and counters, to readers and metrics
-  Status SaveCheckpoint();
-  // Moves to `next` unless failed; with `only_from`, only out of that state.
-  void SetState(PublisherState next, const std::string& why = "", std::optional<PublisherState> only_from = {});
-
-  Publisher& self;  // says how it is, as a Component
-  EventStore& store;
-  KafkaOptions options;
-  std::unique_ptr<MockCluster> mock;
-  std::string bootstrap;
-  rd_kafka_t* producer = nullptr;
-  std::thread thread;
-  std::atomic<bool> stop{false};
-
-  // The publishing thread's own: what was sent and is not yet confirmed.
-  internal::DeliveryWindow window{0};
-  std::set<std::string> known_topics;
-  std::string last_category, last_topic;  // most events go where the one before went
-
-  // Shared with readers of status().
-  mutable std::mutex mu;
-  mutable std::condition_variable progressed;
-  PublisherState state = PublisherState::kStarting;
-  uint64_t confirmed = 0;  // the checkpoint
-  uint64_t saved = 0;      // the checkpoint as stored
-  uint64_t published = 0;
-  std::string error;
-
-  Gauge* lag_gauge = nullptr;
-  Gauge* state_gauge = nullptr;
-  Counter* published_total = nullptr;
-};
+Publisher::Impl::~Impl() {
+  if (producer) rd_kafka_destroy(producer);  // before the pipe it writes to closes
+}
 
 Status Publisher::Impl::CreateProducer() {
   char message[512];
@@ -211,16 +165,29 @@ Status Publisher::Impl::SaveCheckpoint() {
   return OkStatus();
 }
 
-void Publisher::Impl::PrepareTopic(const std::string& topic) {
-  if (mock) (void)mock->CreateTopic(topic, options.mock_partitions);
-  // Without the topic's partitions known, librdkafka parks messages for up to
-  // a second until its next metadata refresh; ask for them now.
-  rd_kafka_topic_t* handle = rd_kafka_topic_new(producer, topic.c_str(), nullptr);
-  const rd_kafka_metadata_t* metadata = nullptr;
-  if (rd_kafka_metadata(producer, 0, handle, &metadata, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    rd_kafka_metadata_destroy(metadata);
+bool Publisher::Impl::failed() const {
+  std::lock_guard lock(mu);
+  return state == PublisherState::kFailed;
+}
+
+Result<std::vector<std::string>> Publisher::Impl::ReadPage(uint64_t next) {
+  // The records go out as stored: no decoding and encoding again.
+  CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> records, store.ReadAllRecords(next, kPageSize));
+  for (const std::string& record : records) {
+    CAIRN_ASSIGN_OR_RETURN(RecordHeaders event, PeekEventRecord(record));
+    const std::string topic = TopicFor(options, CategoryOf(event.stream));
+    if (!known_topics.insert(topic).second) continue;
+    if (mock) (void)mock->CreateTopic(topic, options.mock_partitions);
+    // Without the topic's partitions known, librdkafka parks messages for up
+    // to a second until its next metadata refresh; ask for them now.
+    rd_kafka_topic_t* handle = rd_kafka_topic_new(producer, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* metadata = nullptr;
+    if (rd_kafka_metadata(producer, 0, handle, &metadata, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_metadata_destroy(metadata);
+    }
+    rd_kafka_topic_destroy(handle);
   }
-  rd_kafka_topic_destroy(handle);
+  return records;
 }
 
 Status Publisher::Impl::Produce(std::string_view record) {
@@ -229,26 +196,21 @@ Status Publisher::Impl::Produce(std::string_view record) {
   if (category != last_category) {
     last_category = category;
     last_topic = TopicFor(options, category);
-    if (known_topics.insert(last_topic).second) PrepareTopic(last_topic);
   }
   const std::string position = std::to_string(event.position);
   const std::string event_id = event.event_id.ToString();
-  for (;;) {
-    rd_kafka_resp_err_t produced = rd_kafka_producev(
-        producer, RD_KAFKA_V_TOPIC(last_topic.c_str()), RD_KAFKA_V_KEY(event.stream.data(), event.stream.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(record.data()), record.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_HEADER("type", event.type.data(), static_cast<ssize_t>(event.type.size())),
-        RD_KAFKA_V_HEADER("content_type", event.content_type.data(), static_cast<ssize_t>(event.content_type.size())),
-        RD_KAFKA_V_HEADER("position", position.data(), static_cast<ssize_t>(position.size())),
-        RD_KAFKA_V_HEADER("event_id", event_id.data(), static_cast<ssize_t>(event_id.size())),
-        RD_KAFKA_V_HEADER("correlation_id", event.correlation_id.data(), static_cast<ssize_t>(event.correlation_id.size())),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(event.position))), RD_KAFKA_V_END);
-    if (produced == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-    if (produced != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      return UnavailableError("cannot send global position " + position + ": " + rd_kafka_err2str(produced));
-    }
-    rd_kafka_poll(producer, 50);  // librdkafka's queue is full: wait for deliveries
-    if (stop) return AbortedError("stopping");
+  rd_kafka_resp_err_t produced = rd_kafka_producev(
+      producer, RD_KAFKA_V_TOPIC(last_topic.c_str()), RD_KAFKA_V_KEY(event.stream.data(), event.stream.size()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(record.data()), record.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_HEADER("type", event.type.data(), static_cast<ssize_t>(event.type.size())),
+      RD_KAFKA_V_HEADER("content_type", event.content_type.data(), static_cast<ssize_t>(event.content_type.size())),
+      RD_KAFKA_V_HEADER("position", position.data(), static_cast<ssize_t>(position.size())),
+      RD_KAFKA_V_HEADER("event_id", event_id.data(), static_cast<ssize_t>(event_id.size())),
+      RD_KAFKA_V_HEADER("correlation_id", event.correlation_id.data(), static_cast<ssize_t>(event.correlation_id.size())),
+      RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(event.position))), RD_KAFKA_V_END);
+  if (produced == RD_KAFKA_RESP_ERR__QUEUE_FULL) return ResourceExhaustedError("librdkafka's queue is full");
+  if (produced != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return UnavailableError("cannot send global position " + position + ": " + rd_kafka_err2str(produced));
   }
   if (!window.Sent(event.position)) {
     return InternalError("global position " + position + " does not follow " + std::to_string(window.last_sent()));
@@ -256,64 +218,12 @@ Status Publisher::Impl::Produce(std::string_view record) {
   return OkStatus();
 }
 
-void Publisher::Impl::Run() {
-  auto last_save = std::chrono::steady_clock::now();
-  Backoff backoff(std::chrono::milliseconds(10), std::chrono::seconds(1));  // reads of a store that is away
-  bool saving_failed = false;
-  while (!stop) {
-    rd_kafka_poll(producer, 0);
-    Publish();
-    if (std::chrono::steady_clock::now() - last_save >= options.checkpoint_interval) {
-      // A checkpoint not saved is saved later: said once, not at every interval.
-      Status saved_now = SaveCheckpoint();
-      if (!saved_now.ok() && !saving_failed) spdlog::error("kafka publisher: {}", saved_now.ToString());
-      if (saved_now.ok() && saving_failed) spdlog::info("kafka publisher saves its checkpoint again");
-      saving_failed = !saved_now.ok();
-      last_save = std::chrono::steady_clock::now();
-    }
-    bool failed;
-    {
-      std::lock_guard lock(mu);
-      failed = state == PublisherState::kFailed;
-    }
-    if (failed || window.in_flight() >= static_cast<uint64_t>(options.max_in_flight)) {
-      rd_kafka_poll(producer, 50);  // hold the store where it is; deliveries still count
-      continue;
-    }
-    // Caught up: wait for new commits, briefly while deliveries are outstanding.
-    const uint64_t next = window.last_sent() + 1;
-    if (store.HeadPosition() < next) {
-      store.WaitForHead(next - 1, std::chrono::milliseconds(window.in_flight() == 0 ? 100 : 5));
-      continue;
-    }
-    // The records go out as stored: no decoding and encoding again.
-    auto records = store.ReadAllRecords(next, kPageSize);
-    if (!records.ok()) {
-      const StatusCode code = records.status().code();
-      if (code != StatusCode::kUnavailable && code != StatusCode::kResourceExhausted) {
-        SetState(PublisherState::kFailed, records.status().ToString());
-        continue;
-      }
-      SetState(PublisherState::kStoreUnavailable, records.status().ToString());
-      rd_kafka_poll(producer, static_cast<int>(backoff.Next().count()));  // deliveries still count while it waits
-      continue;
-    }
-    backoff.Reset();
-    SetState(PublisherState::kRunning, "", PublisherState::kStoreUnavailable);
-    for (const std::string& record : *records) {
-      if (Status sent = Produce(record); !sent.ok()) {
-        if (!stop) SetState(PublisherState::kFailed, sent.message());
-        break;
-      }
-    }
-  }
-}
 Publisher::Publisher(EventStore& store, KafkaOptions options, MetricsRegistry* metrics)
     : impl_(std::make_unique<Impl>(*this, store, std::move(options), metrics)) {}
 
 Publisher::~Publisher() { (void)Stop(); }
 
-Status Publisher::Start() {
+Status Publisher::Start(Runtime& runtime) {
   Impl& impl = *impl_;
   impl.bootstrap = impl.options.brokers;
   if (impl.bootstrap.empty()) {
@@ -322,19 +232,30 @@ Status Publisher::Start() {
     spdlog::info("embedded Kafka mock cluster at {}", impl.bootstrap);
   }
   CAIRN_RETURN_IF_ERROR(impl.CreateProducer());
+  if (!impl.events) {
+    CAIRN_ASSIGN_OR_RETURN(impl.events, EventPipe::Open());
+  }
+  rd_kafka_queue_t* queue = rd_kafka_queue_get_main(impl.producer);
+  rd_kafka_queue_io_event_enable(queue, impl.events->write_fd(), "!", 1);
+  rd_kafka_queue_destroy(queue);
   CAIRN_ASSIGN_OR_RETURN(std::optional<Checkpoint> checkpoint, impl.store.LoadCheckpoint(impl.options.checkpoint_name));
   impl.confirmed = impl.saved = checkpoint ? checkpoint->position : 0;
   impl.window = internal::DeliveryWindow(impl.confirmed);
   impl.SetState(PublisherState::kRunning);
-  impl.thread = std::thread([&impl] { impl.Run(); });
+  driver_ = std::make_shared<Driver>(impl, runtime);
+  driver_->Begin();
   return OkStatus();
 }
 
 Status Publisher::Stop() {
   Impl& impl = *impl_;
-  if (!impl.thread.joinable()) return OkStatus();
-  impl.stop = true;
-  impl.thread.join();
+  if (!driver_) return OkStatus();
+  driver_->End();
+  driver_.reset();
+  // Nobody waits on the pipe now.
+  rd_kafka_queue_t* queue = rd_kafka_queue_get_main(impl.producer);
+  rd_kafka_queue_io_event_enable(queue, -1, nullptr, 0);
+  rd_kafka_queue_destroy(queue);
   rd_kafka_flush(impl.producer, 10000);  // serves the last delivery reports
   impl.Publish();
   Status saved = impl.SaveCheckpoint();

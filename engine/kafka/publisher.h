@@ -6,6 +6,9 @@
 // position below which Kafka confirmed every delivery, so a restart sends
 // again from there: at least once, never a skip.
 //
+// Started as a component, it runs on the node's Runtime and holds no thread
+// while idle: new commits, delivery reports and timers wake it.
+//
 // A broker outage holds messages in librdkafka (they do not time out) and
 // stops reading the store once max_in_flight are waiting; appends never wait
 // on Kafka. A permanent delivery error stops the publisher in state kFailed
@@ -50,7 +53,7 @@ class Publisher final : public Component {
 
   std::string name() const override { return "kafka publisher"; }
   // InvalidArgument for a bad librdkafka property (named).
-  Status Start() override;
+  Status Start(Runtime& runtime) override;
   // Waits up to 10 s for outstanding deliveries, then saves the checkpoint.
   Status Stop() override;
 
@@ -64,7 +67,9 @@ class Publisher final : public Component {
 
  private:
   struct Impl;
+  class Driver;
   std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Driver> driver_;  // while started
 };
 
 }  // namespace cairn::kafka

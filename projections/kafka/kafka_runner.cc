@@ -2,14 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <atomic>
 #include <map>
-#include <thread>
 
+#include "engine/backoff.h"
+#include "engine/component_driver.h"
+#include "engine/event_pipe.h"
 #include "projections/internal/apply_batch.h"
 #include "projections/internal/feed.h"
-#include "engine/backoff.h"
-#include "projections/internal/stop_signal.h"
 #include "projections/read_model_file.h"
 #include "store/lock_file.h"
 
@@ -27,15 +28,19 @@ struct KafkaProjectionRunner::Impl {
   kafka::DuplicateFilter duplicates;
   std::map<std::pair<std::string, int32_t>, int64_t> offsets;  // as stored
   internal::TypeFilter types;
-  std::thread thread;
-  internal::StopSignal stop;
   std::atomic<uint64_t> applied{0};
+  // While started: every feed writes to it when messages arrive. It outlives
+  // the feeds, so it is reset only after `feed` (see ~KafkaProjectionRunner).
+  std::unique_ptr<EventPipe> events;
 };
 
 KafkaProjectionRunner::KafkaProjectionRunner(Projector& projector, KafkaRunnerOptions options)
     : projector_(projector), impl_(std::make_unique<Impl>(std::move(options), projector.name())) {}
 
-KafkaProjectionRunner::~KafkaProjectionRunner() { (void)Stop(); }
+KafkaProjectionRunner::~KafkaProjectionRunner() {
+  (void)Stop();
+  impl_->feed.reset();  // before the pipe it writes to closes
+}
 
 std::optional<int64_t> KafkaProjectionRunner::NextOffset(const std::string& topic, int32_t partition) {
   // The read model is the only truth about what was applied: a partition it
@@ -85,6 +90,7 @@ Status KafkaProjectionRunner::Open() {
 Status KafkaProjectionRunner::EnsureFeed() {
   if (impl_->feed) return OkStatus();
   CAIRN_ASSIGN_OR_RETURN(impl_->feed, kafka::ConsumerFeed::Open(impl_->options.consumer, this));
+  if (impl_->events) impl_->feed->NotifyOn(impl_->events->write_fd());
   return OkStatus();
 }
 
@@ -135,38 +141,93 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   return items.size();
 }
 
-Status KafkaProjectionRunner::Start() {
-  CAIRN_RETURN_IF_ERROR(Open());
-  impl_->stop.Reset();
-  impl_->thread = std::thread([this] {
-    Backoff backoff(std::chrono::milliseconds(10), std::chrono::seconds(5));
-    std::string failing;  // said once per change, not once per attempt
-    while (!impl_->stop.requested()) {
-      Result<size_t> ran = RunOnce(std::chrono::milliseconds(100));
-      if (ran.ok()) {
-        if (!failing.empty()) {
-          spdlog::info("kafka projection {} is running again", projector_.name());
-          ReportUp();
-        }
-        failing.clear();
-        backoff.Reset();
-        continue;
+// Runs the runner's steps on a Runtime. It waits for librdkafka's queue
+// through the pipe, polls on the blocking pool (a poll applies its batch in
+// an SQLite transaction), and after a failure waits out a back-off.
+class KafkaProjectionRunner::Driver final : public ComponentDriver {
+ public:
+  Driver(KafkaProjectionRunner& runner, Runtime& runtime)
+      : ComponentDriver(runtime), runner_(runner), events_(strand(), runner.impl_->events->DuplicateReadFd()) {}
+
+  void Begin() {
+    Post([self = self<Driver>()] { self->Step(); });
+  }
+
+ private:
+  // librdkafka leaves the group of a member that does not poll for
+  // max.poll.interval.ms (5 minutes by default): poll at least this often.
+  static constexpr std::chrono::seconds kKeepInGroup{60};
+
+  void OnEnd() override {
+    boost::system::error_code ignored;
+    events_.cancel(ignored);
+  }
+
+  void Step() {
+    runner_.impl_->events->Drain();  // a write after this wakes the next wait
+    Blocking([self = self<Driver>()] { return self->runner_.RunOnce(std::chrono::milliseconds(0)); },
+             [this](Result<size_t> ran) { OnStep(std::move(ran)); });
+  }
+
+  void OnStep(Result<size_t> ran) {
+    const std::string& name = runner_.projector_.name();
+    if (ran.ok()) {
+      if (!failing_.empty()) {
+        spdlog::info("kafka projection {} is running again", name);
+        runner_.ReportUp();
       }
-      if (ran.status().ToString() != failing) {
-        spdlog::error("kafka projection {}: {}; retrying", projector_.name(), ran.status().ToString());
-        ReportDown(ran.status().ToString());
-      }
-      failing = ran.status().ToString();
-      impl_->stop.WaitFor(backoff.Next());
+      failing_.clear();
+      backoff_.Reset();
+      // A full batch may have left messages queued, and the pipe only
+      // signals a queue that was empty.
+      if (*ran >= runner_.impl_->options.batch_size) return Step();
+      return WaitForMessages();
     }
-  });
+    // Said once per change, not once per attempt.
+    if (ran.status().ToString() != failing_) {
+      spdlog::error("kafka projection {}: {}; retrying", name, ran.status().ToString());
+      runner_.ReportDown(ran.status().ToString());
+    }
+    failing_ = ran.status().ToString();
+    After(backoff_.Next(), [this] { Step(); });
+  }
+
+  void WaitForMessages() {
+    After(kKeepInGroup, [this] { Step(); });
+    if (watching_) return;
+    watching_ = true;
+    events_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                       [self = self<Driver>()](boost::system::error_code error) {
+                         self->watching_ = false;
+                         // A step in progress empties the queue and watches again;
+                         // a failing runner waits out its back-off.
+                         if (error || self->stopping() || self->busy() || !self->failing_.empty()) return;
+                         self->Step();
+                       });
+  }
+
+  KafkaProjectionRunner& runner_;
+  boost::asio::posix::stream_descriptor events_;
+  Backoff backoff_{std::chrono::milliseconds(10), std::chrono::seconds(5)};
+  std::string failing_;
+  bool watching_ = false;
+};
+
+Status KafkaProjectionRunner::Start(Runtime& runtime) {
+  if (!impl_->events) {
+    CAIRN_ASSIGN_OR_RETURN(impl_->events, EventPipe::Open());
+  }
+  if (impl_->feed) impl_->feed->NotifyOn(impl_->events->write_fd());  // joined before the start
+  CAIRN_RETURN_IF_ERROR(Open());
+  driver_ = std::make_shared<Driver>(*this, runtime);
+  driver_->Begin();
   return OkStatus();
 }
 
 Status KafkaProjectionRunner::Stop() {
-  if (impl_->thread.joinable()) {
-    impl_->stop.Request();
-    impl_->thread.join();
+  if (driver_) {
+    driver_->End();
+    driver_.reset();
   }
   impl_->feed.reset();  // leaves the group
   return OkStatus();

@@ -11,6 +11,10 @@
 // stream versions it applied and no offsets), the runner follows it and reads
 // every partition again from its start, dropping what the rebuild applied.
 //
+// Started as a component, it runs on the node's Runtime: it waits for
+// librdkafka's queue through a pipe on the io_context, holding no thread,
+// and polls and applies on the blocking pool.
+//
 // Events of one stream arrive in order; events of different streams may not
 // come in global order, so the projector must not depend on that.
 #ifndef CAIRN_PROJECTIONS_KAFKA_KAFKA_RUNNER_H_
@@ -39,7 +43,7 @@ class KafkaProjectionRunner final : public Component, private kafka::OffsetKeepe
   ~KafkaProjectionRunner() override;
 
   std::string name() const override { return "kafka projection " + projector_.name(); }
-  Status Start() override;
+  Status Start(Runtime& runtime) override;
   Status Stop() override;
 
   // Opens the read model and joins the group (tools, tests).
@@ -55,8 +59,10 @@ class KafkaProjectionRunner final : public Component, private kafka::OffsetKeepe
   Status EnsureFeed();
 
   struct Impl;
+  class Driver;
   Projector& projector_;
   std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Driver> driver_;  // while started
 };
 
 }  // namespace cairn::projections

@@ -27,7 +27,7 @@ class Intake final : public Component {
       : service_(service), store_(store), commerce_(commerce) {}
   std::string name() const override { return "intake"; }
 
-  Status Start() override {
+  Status Start(Runtime&) override {
     producer_ = std::thread([this] {
       for (int i = 0;; ++i) {
         const std::string id = "o-" + std::to_string(i);

@@ -21,7 +21,7 @@ class Recorder final : public Component {
   Recorder(std::string name, std::vector<std::string>& log, std::atomic<int>* pending = nullptr)
       : name_(std::move(name)), log_(log), pending_(pending) {}
   std::string name() const override { return name_; }
-  Status Start() override {
+  Status Start(Runtime&) override {
     log_.push_back("start " + name_);
     return OkStatus();
   }
@@ -68,7 +68,7 @@ class Flaky final : public Component {
     if (thread_.joinable()) thread_.join();
   }
   std::string name() const override { return "flaky"; }
-  Status Start() override {
+  Status Start(Runtime&) override {
     thread_ = std::thread([this] {
       ReportDown("store away");
       ReportUp();
@@ -125,7 +125,7 @@ TEST(Service, AComponentThatFailsToStartStopsTheServiceWithExitOne) {
   class Broken final : public Component {
    public:
     std::string name() const override { return "broken"; }
-    Status Start() override { return UnavailableError("no disk"); }
+    Status Start(Runtime&) override { return UnavailableError("no disk"); }
     Status Stop() override { return OkStatus(); }
   };
   Service service({});

@@ -14,7 +14,8 @@ namespace cairn::projections::testing {
 
 class CountingProjector final : public Projector {
  public:
-  std::string name() const override { return "counts"; }
+  explicit CountingProjector(std::string name = "counts") : name_(std::move(name)) {}
+  std::string name() const override { return name_; }
   Status Migrate(Database& db) override {
     return db.Exec("CREATE TABLE IF NOT EXISTS counts (stream TEXT PRIMARY KEY, events INTEGER, total INTEGER)");
   }
@@ -32,6 +33,9 @@ class CountingProjector final : public Projector {
   }
   std::atomic<bool> poisoned{false};
   std::atomic<int> failures_left{0};  // "Poison" fails this many times, then heals
+
+ private:
+  std::string name_;
 };
 
 // stream -> (events, total), as the read model at `path` holds them.

@@ -14,6 +14,7 @@
 #include "projections/runner.h"
 #include "tests/examples/commerce/commerce_messages.h"
 #include "tests/projections/counting_projector.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/temp_dir.h"
 
 namespace cairn::projections {
@@ -88,9 +89,10 @@ TEST(KafkaProjection, ReadModelsFedByKafkaEqualThoseBuiltFromTheStore) {
   // Two publishers with their own checkpoints: every event reaches Kafka twice.
   auto mock = kafka::MockCluster::Start(1);
   ASSERT_TRUE(mock.ok());
+  Runtime runtime;
   for (const char* checkpoint : {"first", "second"}) {
     kafka::Publisher publisher(**store, {.brokers = (*mock)->bootstrap(), .checkpoint_name = checkpoint});
-    ASSERT_TRUE(publisher.Start().ok());
+    ASSERT_TRUE(publisher.Start(runtime).ok());
     ASSERT_TRUE(publisher.WaitForCheckpoint(head, std::chrono::seconds(30)));
     ASSERT_TRUE(publisher.Stop().ok());
   }
@@ -214,10 +216,31 @@ TEST_F(KafkaFeedTest, NeitherRunnerOpensAModelOfTheOtherFeed) {
   EXPECT_NE(also_refused.message().find("cairn projections reset counts"), std::string::npos) << also_refused.message();
 }
 
+TEST_F(KafkaFeedTest, AStartedKafkaRunnerIsWokenByMessagesAndStopsWithNothingAppliedTwice) {
+  Runtime runtime(1, 1);  // the publisher and the runner share one io thread and one blocking thread
+  kafka::Publisher publisher(*store_, {.brokers = mock_->bootstrap()});
+  ASSERT_TRUE(publisher.Start(runtime).ok());
+  const std::string path = ReadModelPath(Options().directory, projector_.name());
+  {
+    KafkaProjectionRunner runner(projector_, Options());
+    ASSERT_TRUE(runner.Start(runtime).ok());
+    Append(100);
+    ASSERT_TRUE(cairn::testing::Eventually([&] { return Total(path) == 100; }, std::chrono::seconds(60))) << Total(path);
+    Append(20);
+    ASSERT_TRUE(cairn::testing::Eventually([&] { return Total(path) == 120; }, std::chrono::seconds(60))) << Total(path);
+    ASSERT_TRUE(runner.Stop().ok());
+  }
+  ASSERT_TRUE(publisher.Stop().ok());
+  testing::CountingProjector reference;
+  ASSERT_TRUE(Rebuild(*store_, {&reference}, dir_.Sub("reference")).ok());
+  EXPECT_EQ(Dump(path), Dump(ReadModelPath(dir_.Sub("reference"), reference.name())));
+}
+
 TEST_F(KafkaFeedTest, TheKafkaRunnerFollowsARebuildSwapAndLosesNothing) {
   Append(100);
+  Runtime runtime;
   kafka::Publisher publisher(*store_, {.brokers = mock_->bootstrap()});
-  ASSERT_TRUE(publisher.Start().ok());
+  ASSERT_TRUE(publisher.Start(runtime).ok());
   KafkaProjectionRunner runner(projector_, Options());
   ASSERT_TRUE(runner.Open().ok());
   const std::string path = ReadModelPath(Options().directory, projector_.name());

@@ -192,7 +192,7 @@ class ReportLog final : public ComponentObserver {
   std::vector<std::string> reports_;
 };
 
-TEST_F(RunnerTest, TheRunnerThreadRetriesAnOutageWithBackOffAndSaysSoOnce) {
+TEST_F(RunnerTest, AStartedRunnerRetriesAnOutageWithBackOffAndSaysSoOnce) {
   for (int i = 0; i < 50; ++i) Append("order-" + std::to_string(i % 7), "Placed");
   std::ostringstream logged;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(logged);
@@ -200,9 +200,10 @@ TEST_F(RunnerTest, TheRunnerThreadRetriesAnOutageWithBackOffAndSaysSoOnce) {
   FaultInjectingEventStore faulty(*store_);
   faulty.FailUntilHealed(StoreOperation::kRead, UnavailableError("store is away"));
   ReportLog reports;
+  Runtime runtime;
   ProjectionRunner runner(faulty, projector_, Options());
   runner.set_observer(&reports);
-  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.Start(runtime).ok());
   ASSERT_TRUE(cairn::testing::Eventually([&] { return runner.status().state == ProjectorState::kRetrying; }));
   EXPECT_NE(runner.status().error.find("store is away"), std::string::npos) << runner.status().error;
   // An outage of 1.5 s: with back-off (10, 20, 40 ms, ... up to 5 s) that is a handful of attempts, not hundreds.
@@ -233,9 +234,10 @@ TEST_F(RunnerTest, TheRunnerThreadRetriesAnOutageWithBackOffAndSaysSoOnce) {
 TEST_F(RunnerTest, ABadLinkFoundOnReopeningFailsTheRunnerAndSaysWhy) {
   Append("order-1", "Placed");
   ReportLog reports;
+  Runtime runtime;
   ProjectionRunner runner(*store_, projector_, Options());
   runner.set_observer(&reports);
-  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.Start(runtime).ok());
   ASSERT_TRUE(cairn::testing::Eventually([&] { return runner.status().checkpoint == 1; }));
   // Someone puts a plain file where the read-model link was.
   std::filesystem::remove(runner.path());
@@ -249,6 +251,53 @@ TEST_F(RunnerTest, ABadLinkFoundOnReopeningFailsTheRunnerAndSaysWhy) {
   const std::vector<std::string> said = reports.reports();
   ASSERT_EQ(said.size(), 1u);
   EXPECT_NE(said[0].find("failed: "), std::string::npos) << said[0];
+}
+
+TEST_F(RunnerTest, ManyStartedRunnersShareOneIoThreadAndIdleWithoutReadingTheStore) {
+  // Five read models on a runtime of one io thread and one blocking thread:
+  // none of them holds a thread while it waits.
+  FaultInjectingEventStore counted(*store_);
+  Runtime runtime(1, 1);
+  std::vector<std::unique_ptr<CountingProjector>> projectors;
+  std::vector<std::unique_ptr<ProjectionRunner>> runners;
+  for (int i = 0; i < 5; ++i) {
+    projectors.push_back(std::make_unique<CountingProjector>("counts" + std::to_string(i)));
+    runners.push_back(std::make_unique<ProjectionRunner>(counted, *projectors.back(), Options()));
+    ASSERT_TRUE(runners.back()->Start(runtime).ok());
+  }
+  for (int i = 0; i < 300; ++i) Append("order-" + std::to_string(i % 7), "Placed");
+  for (auto& runner : runners) {
+    ASSERT_TRUE(cairn::testing::Eventually([&] { return runner->status().checkpoint == 300; })) << runner->name();
+  }
+  // Caught up: nothing reads the store until the next commit.
+  const uint64_t reads = counted.calls(StoreOperation::kRead);
+  const auto idle_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  cairn::testing::Eventually([&] { return std::chrono::steady_clock::now() >= idle_until; });
+  EXPECT_EQ(counted.calls(StoreOperation::kRead), reads) << "an idle runner polled the store";
+  Append("order-1", "Placed");
+  for (auto& runner : runners) {
+    ASSERT_TRUE(cairn::testing::Eventually([&] { return runner->status().checkpoint == 301; })) << runner->name();
+  }
+  for (auto& runner : runners) ASSERT_TRUE(runner->Stop().ok());
+}
+
+TEST_F(RunnerTest, AStartedRunnerStopsAtOnceWithABatchWindowOpen) {
+  RunnerOptions options = Options();
+  options.batch_size = 1000;
+  options.max_delay = std::chrono::seconds(30);  // a small batch would wait this long for more
+  Runtime runtime(1, 1);
+  {
+    ProjectionRunner runner(*store_, projector_, options);
+    ASSERT_TRUE(runner.Start(runtime).ok());
+    for (int i = 0; i < 3; ++i) Append("order-1", "Placed");
+    const auto stopping = std::chrono::steady_clock::now();
+    ASSERT_TRUE(runner.Stop().ok());
+    EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(5)) << "Stop waited out the window";
+  }
+  ProjectionRunner restarted(*store_, projector_, Options());
+  Drain(restarted);
+  EXPECT_EQ(restarted.status().checkpoint, 3u);
+  EXPECT_EQ(ReadCounts(restarted.path())["order-1"].first, 3) << "an event was applied twice or not at all";
 }
 
 TEST_F(RunnerTest, ASecondRunnerOnTheSameReadModelIsRefused) {

@@ -23,7 +23,7 @@ class Announcer final : public Component {
   Announcer(const kafka::Publisher& publisher, std::string data_dir)
       : publisher_(publisher), file_(BootstrapFile(data_dir)) {}
   std::string name() const override { return "announcer"; }
-  Status Start() override {
+  Status Start(Runtime&) override {
     std::printf("kafka bootstrap: %s\n", publisher_.bootstrap().c_str());
     std::fflush(stdout);
     std::ofstream(file_) << publisher_.bootstrap() << '\n';

@@ -70,8 +70,9 @@ TEST(ConsumerFeed, ARebalanceBetweenTwoMembersLosesAndRepeatsNothing) {
     event.data = "{}";
     ASSERT_TRUE((*store)->Append("order-" + std::to_string(i % 40), ExpectedVersion::Any(), {event}).ok());
   }
+  Runtime runtime;
   Publisher publisher(**store, {.mock_brokers = 1, .mock_partitions = 4});
-  ASSERT_TRUE(publisher.Start().ok());
+  ASSERT_TRUE(publisher.Start(runtime).ok());
   ASSERT_TRUE(publisher.WaitForCheckpoint(kEvents, std::chrono::seconds(30)));
 
   HandledState state;

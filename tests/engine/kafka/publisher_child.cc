@@ -12,8 +12,9 @@ int main(int argc, char** argv) {
   if (argc != 4) return 2;
   auto store = OpenEventStore(argv[1]);
   if (!store.ok()) return 5;
+  Runtime runtime;
   kafka::Publisher publisher(**store, {.brokers = argv[2], .checkpoint_interval = std::chrono::milliseconds(20)});
-  if (!publisher.Start().ok()) return 1;
+  if (!publisher.Start(runtime).ok()) return 1;
   if (std::string(argv[3]) == "drain") {
     const uint64_t head = (*store)->HeadPosition();
     if (!publisher.WaitForCheckpoint(head, std::chrono::seconds(60))) return 1;

@@ -65,6 +65,7 @@ class PublisherTest : public ::testing::Test {
     return seen;
   }
 
+  Runtime runtime_;  // outlives every publisher of a test
   testing::TempDir dir_;
   std::unique_ptr<EventStore> store_;
 };
@@ -72,7 +73,7 @@ class PublisherTest : public ::testing::Test {
 TEST_F(PublisherTest, EveryEventArrivesOnceInStreamOrderWithItsHeaders) {
   Append(1500);
   Publisher publisher(*store_, {});
-  ASSERT_TRUE(publisher.Start().ok());
+  ASSERT_TRUE(publisher.Start(runtime_).ok());
   Append(500, 1500);
   ASSERT_TRUE(publisher.WaitForCheckpoint(2000, std::chrono::seconds(30))) << publisher.status().checkpoint;
   Seen seen = Read(publisher.bootstrap(), 2000);
@@ -95,13 +96,13 @@ TEST_F(PublisherTest, ARestartResumesFromTheCheckpoint) {
   ASSERT_TRUE(mock.ok());
   {
     Publisher first(*store_, {.brokers = (*mock)->bootstrap()});
-    ASSERT_TRUE(first.Start().ok());
+    ASSERT_TRUE(first.Start(runtime_).ok());
     ASSERT_TRUE(first.WaitForCheckpoint(300, std::chrono::seconds(30)));
     ASSERT_TRUE(first.Stop().ok());
   }
   Append(200, 300);
   Publisher second(*store_, {.brokers = (*mock)->bootstrap()});
-  ASSERT_TRUE(second.Start().ok());
+  ASSERT_TRUE(second.Start(runtime_).ok());
   ASSERT_TRUE(second.WaitForCheckpoint(500, std::chrono::seconds(30)));
   EXPECT_EQ(second.status().published, 200u);  // nothing before the checkpoint again
   Seen seen = Read((*mock)->bootstrap(), 500);
@@ -112,7 +113,7 @@ TEST_F(PublisherTest, ARestartResumesFromTheCheckpoint) {
 TEST_F(PublisherTest, ABrokerOutageUnderLoadLosesNothingAndKeepsStreamOrder) {
   MetricsRegistry metrics;
   Publisher publisher(*store_, {.mock_brokers = 3}, &metrics);
-  ASSERT_TRUE(publisher.Start().ok());
+  ASSERT_TRUE(publisher.Start(runtime_).ok());
   std::atomic<bool> appending{true};
   std::atomic<int> appended{0};
   std::thread writer([&] {
@@ -160,7 +161,7 @@ TEST_F(PublisherTest, AStoreThatCannotBeReadHoldsThePublisherBackUntilItHeals) {
   faulty.FailUntilHealed(StoreOperation::kRead, UnavailableError("store is away"));
   MetricsRegistry metrics;
   Publisher publisher(faulty, {}, &metrics);
-  ASSERT_TRUE(publisher.Start().ok());
+  ASSERT_TRUE(publisher.Start(runtime_).ok());
   Append(300);
   ASSERT_TRUE(testing::Eventually([&] { return publisher.status().state == PublisherState::kStoreUnavailable; }));
   EXPECT_NE(metrics.RenderPrometheus().find("cairn_kafka_publisher_state 5\n"), std::string::npos);
@@ -183,14 +184,14 @@ TEST_F(PublisherTest, ACheckpointThatCannotBeSavedIsSavedLaterAndNothingIsSkippe
   {
     faulty.FailUntilHealed(StoreOperation::kSaveCheckpoint, UnavailableError("disk away"));
     Publisher first(faulty, {.brokers = (*mock)->bootstrap()});
-    ASSERT_TRUE(first.Start().ok());
+    ASSERT_TRUE(first.Start(runtime_).ok());
     ASSERT_TRUE(first.WaitForCheckpoint(200, std::chrono::seconds(30)));
     EXPECT_EQ(first.Stop().code(), StatusCode::kUnavailable) << "Stop hid the unsaved checkpoint";
   }
   EXPECT_FALSE(store_->LoadCheckpoint("kafka-publisher")->has_value());
   faulty.Heal();
   Publisher second(faulty, {.brokers = (*mock)->bootstrap()});
-  ASSERT_TRUE(second.Start().ok());
+  ASSERT_TRUE(second.Start(runtime_).ok());
   ASSERT_TRUE(second.WaitForCheckpoint(200, std::chrono::seconds(30)));
   ASSERT_TRUE(second.Stop().ok());
   EXPECT_EQ(store_->LoadCheckpoint("kafka-publisher")->value().position, 200u);
@@ -198,9 +199,28 @@ TEST_F(PublisherTest, ACheckpointThatCannotBeSavedIsSavedLaterAndNothingIsSkippe
   for (uint64_t p = 1; p <= 200; ++p) EXPECT_EQ(seen.copies[p], 2) << "at least once: sent again from the saved checkpoint";
 }
 
+TEST_F(PublisherTest, AnIdlePublisherHoldsNoThreadAndReadsNothingUntilTheNextCommit) {
+  FaultInjectingEventStore counted(*store_);
+  Runtime runtime(1, 1);  // shared with nothing else: the publisher must not hold either thread
+  Publisher publisher(counted, {.checkpoint_interval = std::chrono::milliseconds(50)});
+  ASSERT_TRUE(publisher.Start(runtime).ok());
+  Append(100);
+  ASSERT_TRUE(publisher.WaitForCheckpoint(100, std::chrono::seconds(30)));
+  const uint64_t reads = counted.calls(StoreOperation::kRead);
+  const auto idle_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  testing::Eventually([&] { return std::chrono::steady_clock::now() >= idle_until; });
+  EXPECT_EQ(counted.calls(StoreOperation::kRead), reads) << "an idle publisher polled the store";
+  // Its checkpoint timer still runs on the same runtime, and a commit wakes it.
+  ASSERT_TRUE(testing::Eventually([&] { return store_->LoadCheckpoint("kafka-publisher")->has_value(); }));
+  Append(10, 100);
+  ASSERT_TRUE(publisher.WaitForCheckpoint(110, std::chrono::seconds(30)));
+  ASSERT_TRUE(publisher.Stop().ok());
+  EXPECT_EQ(store_->LoadCheckpoint("kafka-publisher")->value().position, 110u);
+}
+
 TEST_F(PublisherTest, ABadLibrdkafkaPropertyIsAClearError) {
   Publisher publisher(*store_, {.properties = {{"linger.mss", "5"}}});
-  Status started = publisher.Start();
+  Status started = publisher.Start(runtime_);
   EXPECT_EQ(started.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(started.message().find("linger.mss"), std::string::npos) << started.message();
 }

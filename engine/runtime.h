@@ -1,0 +1,64 @@
+// Runtime: what a node's components run on. Waiting happens on one
+// io_context — timers, the store's commit notifications, librdkafka's queue
+// events, completions of appends — and costs no thread. Library calls that
+// block (an SQLite commit, a page read from RocksDB, a librdkafka flush) go
+// to a small pool of their own, whose threads sleep until work is posted, so
+// that a blocked call never holds up the io_context.
+//
+// Thread safety: any thread. Stop() (or the destructor) ends both pools:
+// handlers not yet run are dropped, so components stop before it.
+#ifndef CAIRN_ENGINE_RUNTIME_H_
+#define CAIRN_ENGINE_RUNTIME_H_
+
+// <utility> first: Boost 1.74's Asio misses it under C++20.
+#include <utility>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <thread>
+#include <vector>
+
+namespace cairn {
+
+class Runtime {
+ public:
+  // Starts `io_threads` threads on the io_context and `blocking_threads` for blocking calls.
+  explicit Runtime(int io_threads = 1, int blocking_threads = 1);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  boost::asio::io_context& io() { return io_; }
+  boost::asio::thread_pool& blocking() { return blocking_; }
+  // Threads of both pools.
+  int threads() const { return static_cast<int>(io_threads_.size()) + blocking_threads_; }
+
+  // Ends both pools and joins their threads; the second call does nothing.
+  void Stop();
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<std::thread> io_threads_;
+  int blocking_threads_;
+  boost::asio::thread_pool blocking_;
+};
+
+// Runs `work()` on the runtime's blocking pool, then `done(result)` on
+// `executor` (a component's strand). `executor` is kept busy meanwhile.
+template <typename Executor, typename Work, typename Done>
+void RunBlocking(Runtime& runtime, Executor executor, Work work, Done done) {
+  boost::asio::post(runtime.blocking(), [guard = boost::asio::make_work_guard(executor), work = std::move(work),
+                                         done = std::move(done)]() mutable {
+    auto result = work();
+    boost::asio::post(guard.get_executor(),
+                      [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+  });
+}
+
+}  // namespace cairn
+
+#endif  // CAIRN_ENGINE_RUNTIME_H_
