@@ -66,7 +66,6 @@ Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_di
 
   StoreOptions options;
   options.durability = c.durability;
-  options.max_group_wait = c.group_wait;
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store, OpenEventStore(cairn_dir, options));
   std::atomic<bool> failed{false};
   const auto start = Clock::now();
@@ -81,6 +80,7 @@ Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_di
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (auto stats = store->Stats(); stats.ok() && stats->commit_groups > 0) {
     result.appends_per_group = static_cast<double>(stats->grouped_appends) / stats->commit_groups;
+    if (stats->log_syncs > 0) result.appends_per_sync = static_cast<double>(stats->grouped_appends) / stats->log_syncs;
   }
   store.reset();
   fs::remove_all(cairn_dir);

@@ -21,8 +21,6 @@ struct AppendCase {
   // > 0: one thread keeps this many asynchronous appends of one event
   // outstanding, instead of `clients` threads appending.
   int in_flight = 0;
-  // StoreOptions::max_group_wait for Cairn's store.
-  std::chrono::microseconds group_wait = StoreOptions().max_group_wait;
 };
 
 struct CaseResult {
@@ -37,6 +35,7 @@ struct CaseResult {
   double ratio() const { return baseline_events_per_s > 0 ? cairn_events_per_s / baseline_events_per_s : 0; }
   std::string baseline;  // what the baseline did
   double appends_per_group = 0;  // Cairn's commit groups, on average; 0 when not measured
+  double appends_per_sync = 0;   // the same per sync of the log (Sync mode); 0 when none
 };
 
 // The cases the README's performance table reports.

@@ -36,7 +36,7 @@ int ProcessThreads() {
 
 void BindServiceOptions(ConfigLoader& loader, ServiceOptions& options) {
   loader.Bind("data_dir", &options.data_dir, "data dir of the event store");
-  loader.Bind("durability", &options.durability, "sync (fsync per commit group) or buffered");
+  loader.Bind("durability", &options.durability, "sync (acknowledged after the log is synced) or buffered");
   loader.Bind("threads", &options.threads, 1, 64, "threads running commands and components");
   loader.Bind("blocking_threads", &options.blocking_threads, 1, 64,
               "threads for calls that block: SQLite commits, page reads, Kafka flushes");

@@ -22,8 +22,9 @@
 namespace cairn {
 
 enum class Durability {
-  // fsync once per commit group before an append returns: an acknowledged
-  // append survives a power cut. The default.
+  // The log is synced before an append returns (one sync covers every
+  // commit group written meanwhile): an acknowledged append survives a power
+  // cut. The default.
   kSync,
   // No fsync: an acknowledged append survives a process crash (kill -9),
   // not a power cut or kernel crash.
@@ -38,12 +39,6 @@ struct StoreOptions {
   size_t max_metadata_bytes = 64 << 10;
   // The writer stops adding requests to a commit group past this many bytes.
   size_t max_group_bytes = 16 << 20;
-  // In Sync mode, when fewer appends are queued than the last commit group
-  // held, the writer waits up to this long for as many before it commits:
-  // appenders that were just answered are about to send their next append,
-  // and one fsync for all of them costs less than two. 0: commit what is
-  // queued at once.
-  std::chrono::microseconds max_group_wait{300};
   // How long opening for writing waits for another process to release the
   // data dir before it gives up (Unavailable, naming the holder). 0: no wait.
   std::chrono::milliseconds lock_wait{0};
@@ -96,10 +91,11 @@ struct StoreStats {
   uint64_t bytes = 0;  // on disk (RocksDB) or in memory (MemoryEventStore)
   uint64_t last_position = 0;
   std::vector<std::string> repairs;  // what each `cairn repair --accept-loss` dropped, oldest first
-  // Since this handle opened: commit groups written (one sync each in Sync
-  // mode) and the appends they held.
+  // Since this handle opened: commit groups written, the appends they held,
+  // and the syncs of the log that made them durable (Sync mode).
   uint64_t commit_groups = 0;
   uint64_t grouped_appends = 0;
+  uint64_t log_syncs = 0;
 };
 
 // What RepairEventStore found, and did.

@@ -139,7 +139,17 @@ class RocksDbEventStore final : public EventStore {
 
   // rocksdb_event_store_write.cc
   void WriterLoop();
-  void CommitGroup(std::vector<AppendJob*>& jobs);
+  // Plans and writes one group with `options`; false when it wrote nothing.
+  // Moves written_head_, chain_head_ and head_cache_, not the head readers see.
+  bool CommitGroup(std::vector<AppendJob*>& jobs, const rocksdb::WriteOptions& options);
+  // The head readers see moves to `head`: every event up to it is durable.
+  void Publish(uint64_t head);
+
+  // rocksdb_event_store_sync.cc
+  void StartSyncer();
+  void HandToSyncer(std::vector<AppendJob*> jobs);
+  void SyncerLoop();
+  void StopSyncer();
   Status PutMeta(Cf cf, std::string_view key, std::string_view value);
   Result<std::optional<StreamHeadEntry>> LoadStreamHead(const std::string& stream);
 
@@ -161,6 +171,11 @@ class RocksDbEventStore final : public EventStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_options_;
+  // With Sync durability the writer writes groups with these (no sync) and
+  // the syncer makes them durable, so that the next group is written while
+  // the last one syncs.
+  rocksdb::WriteOptions unsynced_options_;
+  bool pipelined() const { return write_options_.sync; }
 
   // The writer's queue.
   std::mutex queue_mu_;
@@ -168,17 +183,32 @@ class RocksDbEventStore final : public EventStore {
   std::deque<AppendJob*> queue_;
   bool stopping_ = false;
   bool committing_ = false;  // a group is being committed, by the writer or an appender
-  size_t last_group_ = 1;    // appends in the last group the writer committed
-  std::atomic<uint64_t> commit_groups_{0}, grouped_appends_{0};
+  size_t unsynced_groups_ = 0;  // written, waiting for the syncer: no lone commit meanwhile
+  Status broken_;               // a sync failed: every later append fails with it
+  std::atomic<uint64_t> commit_groups_{0}, grouped_appends_{0}, log_syncs_{0};
   std::atomic<int> appenders_{0};  // appends in progress
   std::thread writer_;
 
-  // Owned by whoever commits (committing_ hands it over under queue_mu_).
+  // Owned by whoever commits (committing_ hands it over under queue_mu_):
+  // the state after the last group written, synced or not.
   ChainHasher hasher_;
   std::string chain_head_;
+  uint64_t written_head_ = 0;
   std::unordered_map<std::string, StreamHeadEntry> head_cache_;
 
-  // The last committed global position, and a way to wait for it to move.
+  // Groups written and not yet synced, in order; the syncer's.
+  struct WrittenGroup {
+    std::vector<AppendJob*> jobs;
+    uint64_t head = 0;  // written_head_ after the group
+  };
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::vector<WrittenGroup> written_;
+  bool stop_syncing_ = false;
+  std::thread syncer_;
+
+  // The last durable global position (what readers of `$all` and categories
+  // see), and a way to wait for it to move.
   std::atomic<uint64_t> head_{0};
   std::mutex head_mu_;
   std::condition_variable head_cv_;

@@ -203,6 +203,7 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::OpenForWriting(std::strin
   }
   CAIRN_RETURN_IF_ERROR(store->OpenDb());
   CAIRN_RETURN_IF_ERROR(store->LoadMeta(fresh));
+  store->StartSyncer();
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return std::unique_ptr<EventStore>(std::move(store));
 }
@@ -276,7 +277,7 @@ Status RocksDbEventStore::LoadMeta(bool fresh) {
     return InvalidArgumentError(path_ + " has store format version " + *format +
                                    "; this Cairn reads version " + std::string(kFormatVersion));
   }
-  head_ = ReadHeadFromMeta(&chain_head_);
+  head_ = written_head_ = ReadHeadFromMeta(&chain_head_);
   if (chain_head_.empty()) chain_head_.assign(kChainHashBytes, '\0');
   return OkStatus();
 }
@@ -325,6 +326,7 @@ void RocksDbEventStore::Close() {
     queue_cv_.notify_all();
     writer_.join();
   }
+  StopSyncer();  // after the writer: the groups it wrote are synced and completed
   waiters_.Close(head_.load());  // after the last commit: nobody waits on a closed store
   if (db_) {
     if (!read_only_) {

@@ -99,10 +99,12 @@ Result<std::vector<RecordedEvent>> RocksDbEventStore::ReadAll(uint64_t from_posi
   std::vector<RecordedEvent> events;
   uint64_t expected = std::max<uint64_t>(from_position, 1);
   // The head is read before the iterator is made, so the iterator sees every
-  // event up to it: a log that ends sooner has lost events.
+  // event up to it: a log that ends sooner has lost events. Events past it
+  // are written but not yet durable: readers of `$all` do not see them.
   const uint64_t head = HeadPosition();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kEventsCf)));
-  for (it->Seek(PositionKey(expected)); it->Valid() && events.size() < max_count; it->Next(), ++expected) {
+  for (it->Seek(PositionKey(expected)); it->Valid() && expected <= head && events.size() < max_count;
+       it->Next(), ++expected) {
     if (ReadBigEndian64(View(it->key())) != expected) return MissingFromLog(expected);
     CAIRN_RETURN_IF_ERROR(DecodeRecord(View(it->value()), expected, events.emplace_back()));
   }
@@ -116,7 +118,8 @@ Result<std::vector<std::string>> RocksDbEventStore::ReadAllRecords(uint64_t from
   uint64_t expected = std::max<uint64_t>(from_position, 1);
   const uint64_t head = HeadPosition();  // before the iterator, as in ReadAll
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kEventsCf)));
-  for (it->Seek(PositionKey(expected)); it->Valid() && records.size() < max_count; it->Next(), ++expected) {
+  for (it->Seek(PositionKey(expected)); it->Valid() && expected <= head && records.size() < max_count;
+       it->Next(), ++expected) {
     if (ReadBigEndian64(View(it->key())) != expected) return MissingFromLog(expected);
     std::string_view value = View(it->value());
     if (!StripChainHash(value)) {
@@ -134,10 +137,13 @@ Result<std::vector<RecordedEvent>> RocksDbEventStore::ReadCategory(std::string_v
                                                                    size_t max_count) {
   const std::string prefix = StreamPrefix(category);
   std::vector<uint64_t> positions;
+  const uint64_t head = HeadPosition();  // durable events only, as in ReadAll
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kCategoriesCf)));
   for (it->Seek(CategoryPositionKey(category, from_position));
        it->Valid() && StartsWith(it->key(), prefix) && positions.size() < max_count; it->Next()) {
-    positions.push_back(TrailingNumber(View(it->key())));
+    const uint64_t position = TrailingNumber(View(it->key()));
+    if (position > head) break;
+    positions.push_back(position);
   }
   CAIRN_RETURN_IF_ERROR(FromRocks(it->status(), "read of category " + std::string(category)));
   if (positions.empty()) return std::vector<RecordedEvent>();
@@ -300,6 +306,7 @@ Result<StoreStats> RocksDbEventStore::Stats() {
   stats.last_position = stats.events = HeadPosition();
   stats.commit_groups = commit_groups_.load(std::memory_order_relaxed);
   stats.grouped_appends = grouped_appends_.load(std::memory_order_relaxed);
+  stats.log_syncs = log_syncs_.load(std::memory_order_relaxed);
   std::unique_ptr<rocksdb::Iterator> streams(db_->NewIterator(rocksdb::ReadOptions(), cf(kStreamHeadsCf)));
   for (streams->SeekToFirst(); streams->Valid(); streams->Next()) ++stats.streams;
   CAIRN_RETURN_IF_ERROR(FromRocks(streams->status(), "count of streams"));

@@ -1,5 +1,7 @@
 // The write path: one committer at a time. A lone appender commits on its
-// own thread; otherwise appenders enqueue and the writer thread commits groups.
+// own thread; otherwise appenders enqueue and the writer thread commits
+// groups. With Sync durability the writer only writes each group; the
+// syncer (rocksdb_event_store_sync.cc) makes it durable and completes it.
 #include <map>
 
 #include "store/internal/append_planner.h"
@@ -99,21 +101,22 @@ Result<AppendResult> RocksDbEventStore::Append(const std::vector<StreamAppend>& 
   } leave{appenders_};
   std::unique_lock lock(queue_mu_);
   if (stopping_) return UnavailableError("the store is closing");
-  if (appenders_.load(std::memory_order_relaxed) == 1 && !committing_ && queue_.empty()) {
+  CAIRN_RETURN_IF_ERROR(broken_);
+  if (appenders_.load(std::memory_order_relaxed) == 1 && !committing_ && queue_.empty() && unsynced_groups_ == 0) {
     // A lone appender commits on its own thread and spares the two thread
     // switches of a hand-off to the writer, which cost as much as a fast
     // fsync. With company it queues, so that the writer can group them.
     committing_ = true;
     lock.unlock();
     std::vector<AppendJob*> group{&job};
-    CommitGroup(group);
+    if (CommitGroup(group, write_options_)) Publish(written_head_);
     lock.lock();
     committing_ = false;
     if (!queue_.empty()) queue_cv_.notify_one();
     return std::move(job.result);
   }
   queue_.push_back(&job);
-  const bool wake = queue_.size() == 1 || queue_.size() >= last_group_;
+  const bool wake = queue_.size() == 1;  // else the writer is awake already
   lock.unlock();
   if (wake) queue_cv_.notify_one();
   job.done.Wait();
@@ -131,9 +134,9 @@ void RocksDbEventStore::AppendAsync(std::vector<StreamAppend> appends, AppendCal
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return job->callback(UnavailableError("the store is closing"));
+    if (!broken_.ok()) return job->callback(broken_);
     queue_.push_back(job.release());
-    // The writer waits for the first append, or for a group as large as its last.
-    if (queue_.size() != 1 && queue_.size() < last_group_) return;
+    if (queue_.size() != 1) return;  // the writer is awake already
   }
   queue_cv_.notify_one();
 }
@@ -150,10 +153,6 @@ void RocksDbEventStore::WriterLoop() {
   for (;;) {
     queue_cv_.wait(lock, [&] { return (stopping_ && !committing_) || (!queue_.empty() && !committing_); });
     if (queue_.empty()) return;  // stopping, and every job is done
-    if (queue_.size() < last_group_ && write_options_.sync && options_.max_group_wait.count() > 0) {
-      // A fraction of a sync buys a group as large as the last one.
-      queue_cv_.wait_for(lock, options_.max_group_wait, [&] { return stopping_ || queue_.size() >= last_group_; });
-    }
     size_t bytes = 0;
     while (!queue_.empty() && (group.empty() || bytes + queue_.front()->bytes <= options_.max_group_bytes)) {
       bytes += queue_.front()->bytes;
@@ -161,20 +160,33 @@ void RocksDbEventStore::WriterLoop() {
       queue_.pop_front();
     }
     committing_ = true;
-    last_group_ = group.size();
+    const Status refused = broken_;
     lock.unlock();
-    CommitGroup(group);
-    for (AppendJob* job : group) Finish(job);
+    if (!refused.ok()) {
+      for (AppendJob* job : group) {
+        job->result = refused;
+        Finish(job);
+      }
+    } else if (pipelined()) {
+      CommitGroup(group, unsynced_options_);
+      lock.lock();
+      ++unsynced_groups_;  // before the lone path may look
+      lock.unlock();
+      HandToSyncer(std::move(group));
+    } else {
+      if (CommitGroup(group, write_options_)) Publish(written_head_);
+      for (AppendJob* job : group) Finish(job);
+    }
     group.clear();
     lock.lock();
     committing_ = false;
   }
 }
 
-void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
+bool RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs, const rocksdb::WriteOptions& options) {
   GroupState state(*this);
   rocksdb::WriteBatch batch;
-  uint64_t next_position = head_.load(std::memory_order_relaxed) + 1;
+  uint64_t next_position = written_head_ + 1;
   std::string chain = chain_head_;
   RecordPlacement placement;
   std::string value;
@@ -218,7 +230,7 @@ void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
     }
     job->result = std::move(result);
   }
-  if (!wrote) return;
+  if (!wrote) return false;
 
   store::StreamHead head;
   for (const auto& [stream, entry] : state.pending_heads()) {
@@ -230,26 +242,32 @@ void RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs) {
   std::string meta_head = PositionKey(last_position) + chain;
   batch.Put(cf(kMetaCf), kHeadKey, meta_head);
 
-  rocksdb::Status status = db_->Write(write_options_, &batch);
+  rocksdb::Status status = db_->Write(options, &batch);
   if (!status.ok()) {
     Status error = FromRocks(status, "append failed");
     if (error.code() != StatusCode::kResourceExhausted) error = UnavailableError(error.message());
     for (AppendJob* job : jobs) {
       if (job->result.ok()) job->result = error;
     }
-    return;
+    return false;
   }
   commit_groups_.fetch_add(1, std::memory_order_relaxed);
   grouped_appends_.fetch_add(jobs.size(), std::memory_order_relaxed);
   if (head_cache_.size() > kMaxCachedHeads) head_cache_.clear();
   for (const auto& [stream, entry] : state.pending_heads()) head_cache_[stream] = entry;
   chain_head_ = std::move(chain);
+  written_head_ = last_position;
+  return true;
+}
+
+void RocksDbEventStore::Publish(uint64_t head) {
   {
     std::lock_guard lock(head_mu_);
-    head_.store(last_position, std::memory_order_release);
+    if (head <= head_.load(std::memory_order_relaxed)) return;
+    head_.store(head, std::memory_order_release);
   }
   head_cv_.notify_all();
-  waiters_.Passed(last_position);
+  waiters_.Passed(head);
 }
 
 Result<std::optional<StreamHeadEntry>> RocksDbEventStore::LoadStreamHead(const std::string& stream) {

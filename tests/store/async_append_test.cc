@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "store/event_store.h"
 #include "tests/store/store_test_util.h"
@@ -98,6 +99,39 @@ TEST(AsyncAppend, ClosingWithAppendsInFlightCompletesEveryOne) {
   ASSERT_TRUE(reopened.ok());
   EXPECT_EQ((*reopened)->HeadPosition(), static_cast<uint64_t>(succeeded.load()));
   EXPECT_TRUE((*reopened)->Verify({}).ok());
+}
+
+TEST(AsyncAppend, ReadersOfAllAndCategoriesSeeNothingPastTheDurableHead) {
+  // The writer writes the next group while the last one syncs: an event may
+  // be in RocksDB before it is durable, and no reader of `$all` may see it.
+  cairn::testing::TempDir dir;
+  auto store = OpenEventStore(dir.path());
+  ASSERT_TRUE(store.ok());
+  constexpr int kAppends = 4000;
+  Callbacks callbacks;
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0}, ahead{0};
+  std::thread reader([&] {
+    while (!done) {
+      auto all = (*store)->ReadAllRecords(1, 1 << 20);
+      auto category = (*store)->ReadCategory("order", 1, 1 << 20);
+      const uint64_t head = (*store)->HeadPosition();  // after the reads: it only grows
+      ASSERT_TRUE(all.ok() && category.ok());
+      ahead += all->size() > head;
+      ahead += !category->empty() && category->back().position > head;
+      ++reads;
+    }
+  });
+  for (int i = 0; i < kAppends; ++i) {
+    (*store)->AppendAsync(One("order-" + std::to_string(i % 31), ExpectedVersion::Any()),
+                          callbacks.Next([](Result<AppendResult> result) { EXPECT_TRUE(result.ok()); }));
+  }
+  ASSERT_TRUE(callbacks.WaitFor(kAppends));
+  done = true;
+  reader.join();
+  EXPECT_GT(reads.load(), 1);
+  EXPECT_EQ(ahead.load(), 0) << "a reader saw events before the sync that made them durable";
+  EXPECT_EQ((*store)->HeadPosition(), static_cast<uint64_t>(kAppends));
 }
 
 TEST(AsyncAppend, RefusalsComeAtOnceOnTheCallersThread) {
