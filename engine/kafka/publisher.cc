@@ -8,12 +8,6 @@
 #include "store/event_record.h"
 
 namespace cairn::kafka {
-namespace {
-
-constexpr size_t kPageSize = 1000;  // also what librdkafka's queue holds beyond max_in_flight
-
-}  // namespace
-
 std::string_view PublisherStateName(PublisherState state) {
   switch (state) {
     case PublisherState::kStarting: return "starting";
@@ -165,6 +159,11 @@ Status Publisher::Impl::SaveCheckpoint() {
   return OkStatus();
 }
 
+bool Publisher::Impl::checkpoint_unsaved() const {
+  std::lock_guard lock(mu);
+  return confirmed != saved;
+}
+
 bool Publisher::Impl::failed() const {
   std::lock_guard lock(mu);
   return state == PublisherState::kFailed;
@@ -173,9 +172,12 @@ bool Publisher::Impl::failed() const {
 Result<std::vector<std::string>> Publisher::Impl::ReadPage(uint64_t next) {
   // The records go out as stored: no decoding and encoding again.
   CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> records, store.ReadAllRecords(next, kPageSize));
+  std::string category;  // of the record before: most go where the one before went
   for (const std::string& record : records) {
     CAIRN_ASSIGN_OR_RETURN(RecordHeaders event, PeekEventRecord(record));
-    const std::string topic = TopicFor(options, CategoryOf(event.stream));
+    if (CategoryOf(event.stream) == category) continue;
+    category = CategoryOf(event.stream);
+    const std::string topic = TopicFor(options, category);
     if (!known_topics.insert(topic).second) continue;
     if (mock) (void)mock->CreateTopic(topic, options.mock_partitions);
     // Without the topic's partitions known, librdkafka parks messages for up

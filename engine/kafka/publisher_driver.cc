@@ -2,147 +2,140 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/post.hpp>
-
 namespace cairn::kafka {
 
-namespace asio = boost::asio;
+namespace {
+
+constexpr int kPagesPerStep = 8;  // then the strand may look at what else woke it
+
+}  // namespace
 
 Publisher::Driver::Driver(Impl& impl, Runtime& runtime)
-    : impl_(impl),
-      runtime_(runtime),
-      strand_(asio::make_strand(runtime.io())),
-      events_(strand_, impl.events->DuplicateReadFd()),
-      save_timer_(strand_),
-      backoff_timer_(strand_) {}
+    : ComponentDriver(runtime),
+      impl_(impl),
+      events_(strand(), impl.events->DuplicateReadFd()),
+      read_(impl.window.last_sent()) {}
 
 void Publisher::Driver::Begin() {
-  asio::post(strand_, [self = shared_from_this()] {
-    self->ScheduleSave();
-    self->ServeEvents();  // what was queued before the pipe was watched, then the first page
+  Post([self = self<Driver>()] {
+    self->WaitForEvents();
+    self->Step();  // what was queued before the pipe was watched, then the first pages
   });
 }
 
-void Publisher::Driver::End() {
-  if (runtime_.io().stopped()) {
-    stopping_ = true;  // nothing runs the strand any more
+void Publisher::Driver::OnEnd() {
+  boost::system::error_code ignored;
+  events_.cancel(ignored);
+}
+
+void Publisher::Driver::Wake() {
+  if (stopping()) return;
+  if (busy()) {
+    again_ = true;
     return;
   }
-  std::promise<void> ended;
-  std::future<void> done = ended.get_future();
-  asio::post(strand_, [this, &ended] {
-    stopping_ = true;
-    save_timer_.cancel();
-    backoff_timer_.cancel();
-    boost::system::error_code ignored;
-    events_.cancel(ignored);
-    ended_ = &ended;
-    EndIfIdle();
-  });
-  done.wait();
+  Step();
 }
 
-void Publisher::Driver::EndIfIdle() {
-  if (ended_ && !reading_ && !saving_) {
-    ended_->set_value();
-    ended_ = nullptr;
+void Publisher::Driver::Step() {
+  again_ = false;
+  Blocking([self = self<Driver>()] { return self->Work(); },
+           [this](Result<Outcome> outcome) { OnStep(std::move(outcome)); });
+}
+
+Result<Publisher::Driver::Outcome> Publisher::Driver::Work() {
+  impl_.events->Drain();  // a write after this wakes the next wait
+  // Delivery reports and errors run here: the window is the steps' own.
+  rd_kafka_poll(impl_.producer, 0);
+  impl_.Publish();
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_save_ >= impl_.options.checkpoint_interval) {
+    // A checkpoint not saved is saved later: said once, not at every interval.
+    Status saved = impl_.SaveCheckpoint();
+    if (!saved.ok() && !saving_failed_) spdlog::error("kafka publisher: {}", saved.ToString());
+    if (saved.ok() && saving_failed_) spdlog::info("kafka publisher saves its checkpoint again");
+    saving_failed_ = !saved.ok();
+    last_save_ = now;
   }
+  if (impl_.failed()) return Outcome::kFailed;
+  for (int page = 0; page < kPagesPerStep; ++page) {
+    for (; next_ < pending_.size(); ++next_) {
+      Status sent = impl_.Produce(pending_[next_]);
+      if (sent.code() == StatusCode::kResourceExhausted) return Outcome::kDeliveries;  // librdkafka's queue is full
+      if (!sent.ok()) {
+        impl_.SetState(PublisherState::kFailed, sent.message());
+        return Outcome::kFailed;
+      }
+    }
+    pending_.clear();
+    next_ = 0;
+    // Hold the store where it is until Kafka confirms some of what it holds.
+    if (impl_.window.in_flight() >= static_cast<uint64_t>(impl_.options.max_in_flight)) return Outcome::kDeliveries;
+    if (impl_.store.HeadPosition() <= read_) return Outcome::kHead;
+    CAIRN_ASSIGN_OR_RETURN(pending_, impl_.ReadPage(read_ + 1));
+    read_ += pending_.size();  // the log is gapless: the page ends there
+    impl_.SetState(PublisherState::kRunning, "", PublisherState::kStoreUnavailable);
+  }
+  return Outcome::kMore;
+}
+
+void Publisher::Driver::OnStep(Result<Outcome> outcome) {
+  WaitForEvents();  // the step drained the pipe
+  if (!outcome.ok()) {
+    const StatusCode code = outcome.status().code();
+    if (code != StatusCode::kUnavailable && code != StatusCode::kResourceExhausted) {
+      return impl_.SetState(PublisherState::kFailed, outcome.status().ToString());
+    }
+    impl_.SetState(PublisherState::kStoreUnavailable, outcome.status().ToString());
+    return After(backoff_.Next(), [this] { Step(); });
+  }
+  backoff_.Reset();
+  switch (*outcome) {
+    case Outcome::kMore: return Step();
+    case Outcome::kHead: WaitForHead(); break;
+    case Outcome::kDeliveries:
+    case Outcome::kFailed: break;  // the pipe wakes it
+  }
+  if (again_) return Step();
+  // A checkpoint that moved since the last save is saved when its time comes;
+  // one that did not move needs no step.
+  if (!impl_.checkpoint_unsaved()) return;
+  const auto due = last_save_ + impl_.options.checkpoint_interval - std::chrono::steady_clock::now();
+  After(std::max(std::chrono::duration_cast<std::chrono::milliseconds>(due), std::chrono::milliseconds(1)),
+        [this] { Step(); });
 }
 
 void Publisher::Driver::WaitForEvents() {
-  events_.async_wait(asio::posix::stream_descriptor::wait_read, [self = shared_from_this()](boost::system::error_code error) {
-    if (!error && !self->stopping_) self->ServeEvents();
-  });
+  if (watching_) return;
+  watching_ = true;
+  events_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                     [self = self<Driver>()](boost::system::error_code error) {
+                       self->watching_ = false;
+                       if (error || self->stopping()) return;
+                       // Watched again once a step drained it: a readable pipe
+                       // would wake this handler over and over meanwhile.
+                       if (self->busy()) {
+                         self->again_ = true;
+                         return;
+                       }
+                       self->Step();
+                     });
 }
 
-void Publisher::Driver::ServeEvents() {
-  impl_.events->Drain();
-  // Delivery reports and errors run here, on the strand: the window is the driver's.
-  rd_kafka_poll(impl_.producer, 0);
-  impl_.Publish();
-  Pump();
-  WaitForEvents();
-}
-
-void Publisher::Driver::Pump() {
-  if (stopping_ || impl_.failed()) return;  // failed: deliveries still count
-  for (; next_ < pending_.size(); ++next_) {
-    Status sent = impl_.Produce(pending_[next_]);
-    if (sent.code() == StatusCode::kResourceExhausted) return;  // deliveries make room, and pump again
-    if (!sent.ok()) return impl_.SetState(PublisherState::kFailed, sent.message());
-  }
-  pending_.clear();
-  next_ = 0;
-  if (reading_ || backing_off_) return;
-  // Hold the store where it is until Kafka confirms some of what it holds.
-  if (impl_.window.in_flight() >= static_cast<uint64_t>(impl_.options.max_in_flight)) return;
-  const uint64_t next = impl_.window.last_sent() + 1;
-  if (impl_.store.HeadPosition() < next) return WaitForHead(next - 1);
-  reading_ = true;
-  RunBlocking(
-      runtime_, strand_, [self = shared_from_this(), next] { return self->impl_.ReadPage(next); },
-      [self = shared_from_this()](Result<std::vector<std::string>> page) { self->OnPage(std::move(page)); });
-}
-
-void Publisher::Driver::WaitForHead(uint64_t position) {
+void Publisher::Driver::WaitForHead() {
   if (waiting_for_head_) return;
   waiting_for_head_ = true;
+  const uint64_t position = read_;
   impl_.store.NotifyWhenHeadPasses(position, [weak = weak_from_this(), position](uint64_t head) {
-    auto self = weak.lock();
+    auto self = std::static_pointer_cast<Driver>(weak.lock());
     if (!self) return;
-    asio::post(self->strand_, [self, position, head] {
+    self->Post([self, position, head] {
       self->waiting_for_head_ = false;
-      if (self->stopping_) return;
+      if (self->stopping()) return;
       if (head <= position) return self->impl_.SetState(PublisherState::kFailed, "the store closed");
-      self->Pump();
+      self->Wake();
     });
   });
-}
-
-void Publisher::Driver::OnPage(Result<std::vector<std::string>> page) {
-  reading_ = false;
-  if (stopping_) return EndIfIdle();
-  if (!page.ok()) {
-    const StatusCode code = page.status().code();
-    if (code != StatusCode::kUnavailable && code != StatusCode::kResourceExhausted) {
-      return impl_.SetState(PublisherState::kFailed, page.status().ToString());
-    }
-    impl_.SetState(PublisherState::kStoreUnavailable, page.status().ToString());
-    backing_off_ = true;
-    backoff_timer_.expires_after(backoff_.Next());
-    backoff_timer_.async_wait([self = shared_from_this()](boost::system::error_code error) {
-      self->backing_off_ = false;
-      if (!error && !self->stopping_) self->Pump();
-    });
-    return;
-  }
-  backoff_.Reset();
-  impl_.SetState(PublisherState::kRunning, "", PublisherState::kStoreUnavailable);
-  impl_.Publish();  // the lag grows while Kafka is away, too
-  pending_ = std::move(*page);
-  next_ = 0;
-  Pump();
-}
-
-void Publisher::Driver::ScheduleSave() {
-  save_timer_.expires_after(impl_.options.checkpoint_interval);
-  save_timer_.async_wait([self = shared_from_this()](boost::system::error_code error) {
-    if (error || self->stopping_) return;
-    self->saving_ = true;
-    RunBlocking(
-        self->runtime_, self->strand_, [self] { return self->impl_.SaveCheckpoint(); },
-        [self](Status saved) { self->OnSaved(saved); });
-  });
-}
-
-void Publisher::Driver::OnSaved(const Status& saved) {
-  saving_ = false;
-  if (stopping_) return EndIfIdle();
-  // A checkpoint not saved is saved later: said once, not at every interval.
-  if (!saved.ok() && !saving_failed_) spdlog::error("kafka publisher: {}", saved.ToString());
-  if (saved.ok() && saving_failed_) spdlog::info("kafka publisher saves its checkpoint again");
-  saving_failed_ = !saved.ok();
-  ScheduleSave();
 }
 
 }  // namespace cairn::kafka

@@ -1,9 +1,11 @@
-// Publisher::Driver: runs the publisher's steps on a Runtime, holding no
-// thread while there is nothing to do. It is woken by the store's commit
+// Publisher::Driver: runs the publisher on a Runtime, holding no thread
+// while there is nothing to do. It is woken by the store's commit
 // notification (new events), by librdkafka's main queue through a pipe
-// (delivery reports, broker errors), and by timers (checkpoint saves,
-// back-off). Page reads and checkpoint saves block, so they run on the
-// blocking pool; everything else happens on the driver's strand.
+// (delivery reports, broker errors) and by its timer (back-off, a checkpoint
+// save that is due). Each step — serve the queue, hand what was read to
+// librdkafka, read the next page, save the checkpoint when due — runs on the
+// blocking pool, one at a time, as the old publishing thread did; the strand
+// only decides when the next step runs.
 #ifndef CAIRN_ENGINE_KAFKA_INTERNAL_PUBLISHER_DRIVER_H_
 #define CAIRN_ENGINE_KAFKA_INTERNAL_PUBLISHER_DRIVER_H_
 
@@ -11,55 +13,56 @@
 #include <utility>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <future>
-#include <memory>
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "engine/backoff.h"
+#include "engine/component_driver.h"
 #include "engine/kafka/internal/publisher_impl.h"
 
 namespace cairn::kafka {
 
-class Publisher::Driver : public std::enable_shared_from_this<Driver> {
+class Publisher::Driver final : public ComponentDriver {
  public:
   Driver(Impl& impl, Runtime& runtime);
 
   void Begin();
-  // From outside the strand. Once it returns no step runs or will run, and
-  // the driver no longer touches `impl`.
-  void End();
 
  private:
+  // Why a step stopped.
+  enum class Outcome {
+    kMore,        // it ran out of its budget: step again
+    kDeliveries,  // Kafka holds max_in_flight, or librdkafka's queue is full
+    kHead,        // everything in the store is handed over
+    kFailed,      // the publisher failed: only deliveries still count
+  };
+
+  void OnEnd() override;
+  void Step();
+  // The step itself, on the blocking pool.
+  Result<Outcome> Work();
+  void OnStep(Result<Outcome> outcome);
   void WaitForEvents();
-  void ServeEvents();
-  // Produces what was read; reads the next page when there is room.
-  void Pump();
-  void WaitForHead(uint64_t position);
-  void OnPage(Result<std::vector<std::string>> page);
-  void ScheduleSave();
-  void OnSaved(const Status& saved);
-  void EndIfIdle();
+  void WaitForHead();
+  // A wake-up: a step now, or right after the one in progress.
+  void Wake();
 
   Impl& impl_;
-  Runtime& runtime_;
-  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::posix::stream_descriptor events_;
-  boost::asio::steady_timer save_timer_;
-  boost::asio::steady_timer backoff_timer_;
   Backoff backoff_{std::chrono::milliseconds(10), std::chrono::seconds(1)};  // reads of a store that is away
 
+  // The steps' own (one at a time).
+  uint64_t read_;                     // the last global position read
   std::vector<std::string> pending_;  // read, not yet handed to librdkafka
   size_t next_ = 0;                   // the first of pending_ not handed over
-  bool reading_ = false;              // a page read is on the blocking pool
-  bool saving_ = false;               // a checkpoint save is on the blocking pool
-  bool waiting_for_head_ = false;
-  bool backing_off_ = false;
+  std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
   bool saving_failed_ = false;  // said once, not at every interval
-  bool stopping_ = false;
-  std::promise<void>* ended_ = nullptr;
+
+  // The strand's.
+  bool watching_ = false;           // waiting on the pipe
+  bool waiting_for_head_ = false;
+  bool again_ = false;              // woken while a step ran
 };
 
 }  // namespace cairn::kafka

@@ -20,6 +20,8 @@
 namespace cairn::kafka {
 
 struct Publisher::Impl {
+  static constexpr size_t kPageSize = 1000;  // records read at a time
+
   Impl(Publisher& p, EventStore& s, KafkaOptions o, MetricsRegistry* metrics);
   ~Impl();
 
@@ -37,6 +39,8 @@ struct Publisher::Impl {
   // Moves to `next` unless failed; with `only_from`, only out of that state.
   void SetState(PublisherState next, const std::string& why = "", std::optional<PublisherState> only_from = {});
   bool failed() const;
+  // The confirmed position moved past the one last saved.
+  bool checkpoint_unsaved() const;
 
   Publisher& self;  // says how it is, as a Component
   EventStore& store;
@@ -48,7 +52,7 @@ struct Publisher::Impl {
   // has something to serve; it closes after ~Impl destroyed the producer.
   std::unique_ptr<EventPipe> events;
 
-  // The driver's (one step at a time): what was sent and is not yet confirmed.
+  // The driver's steps' (one at a time): what was sent and is not yet confirmed.
   internal::DeliveryWindow window{0};
   std::string last_category, last_topic;  // most events go where the one before went
   std::set<std::string> known_topics;     // the reading step's
