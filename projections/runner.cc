@@ -24,7 +24,7 @@ std::string_view ProjectorStateName(ProjectorState state) {
 
 void BindRunnerOptions(ConfigLoader& loader, RunnerOptions& options) {
   loader.Bind("projection_batch_size", &options.batch_size, "events a projector applies in one transaction");
-  loader.Bind("projection_max_delay_ms", &options.max_delay, "how long a batch waits for more events");
+  loader.Bind("projection_max_delay_ms", &options.max_delay, "how long a batch right after another waits for more events");
   loader.Bind("projection_retries", &options.retries, 0, 100, "attempts after the first before a failing event is parked");
   loader.BindEnum("projection_poison", &options.poison, {{"park", PoisonPolicy::kPark}, {"stop", PoisonPolicy::kStop}},
                   "what a projector does with an event that keeps failing: park it and go on, or stop");

@@ -38,7 +38,9 @@ enum class PoisonPolicy {
 struct RunnerOptions {
   std::string directory;  // where the read-model files live
   size_t batch_size = 500;
-  // A batch waits this long for more events before it commits.
+  // Right after a batch, the next small one waits up to this long for more
+  // events before it commits (RunOnce: every batch does); a runner that has
+  // been idle this long applies a new event at once.
   std::chrono::milliseconds max_delay{20};
   int retries = 2;  // attempts after the first, before the policy applies
   PoisonPolicy poison = PoisonPolicy::kPark;

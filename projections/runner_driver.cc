@@ -1,9 +1,11 @@
 // ProjectionRunner as a component: the driver runs its steps on a Runtime.
-// Caught up, it waits for the store's commit notification; a small batch
-// waits up to max_delay on a timer for more, or until a whole batch is
-// there; each batch runs on the blocking pool; a failure that may pass is
-// tried again after a back-off on the same timer. The driver's own state is
-// touched only on its strand, so steps never overlap.
+// Caught up, it waits for the store's commit notification. A runner that
+// has been idle for max_delay applies what came at once; one that just
+// committed a batch lets the next small one fill until max_delay after it,
+// or until a whole batch is there. Each batch runs on the blocking pool; a
+// failure that may pass is tried again after a back-off on the same timer.
+// The driver's own state is touched only on its strand, so steps never
+// overlap.
 #include <spdlog/spdlog.h>
 
 #include "engine/backoff.h"
@@ -42,10 +44,13 @@ class ProjectionRunner::Driver final : public ComponentDriver {
     const uint64_t seen = Seen();
     if (head <= seen) return Fail("the store closed");
     const RunnerOptions& options = runner_.impl_->options;
-    if (window_open_ || head - seen >= options.batch_size || options.max_delay.count() <= 0) return Step();
-    // A small batch waits a little for more, or until a whole one is there.
+    const auto since = std::chrono::steady_clock::now() - last_step_;
+    if (window_open_ || head - seen >= options.batch_size || since >= options.max_delay) return Step();
+    // Right after a batch, a small one waits a little for more, or until a whole one is there.
     window_open_ = true;
-    After(options.max_delay, [this] { Step(); });
+    After(std::chrono::duration_cast<std::chrono::milliseconds>(options.max_delay - since) +
+              std::chrono::milliseconds(1),
+          [this] { Step(); });
     WaitPast(seen + options.batch_size - 1);
   }
 
@@ -74,6 +79,7 @@ class ProjectionRunner::Driver final : public ComponentDriver {
   }
 
   void OnStep(Result<size_t> ran) {
+    last_step_ = std::chrono::steady_clock::now();
     const std::string& name = runner_.projector_.name();
     if (ran.ok()) {
       backoff_.Reset();
@@ -105,6 +111,7 @@ class ProjectionRunner::Driver final : public ComponentDriver {
   ProjectionRunner& runner_;
   Backoff backoff_{std::chrono::milliseconds(10), std::chrono::seconds(5)};
   bool window_open_ = false;  // a small batch waits for more
+  std::chrono::steady_clock::time_point last_step_;  // when the last batch ended
 };
 
 Status ProjectionRunner::Start(Runtime& runtime) {
