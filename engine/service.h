@@ -1,9 +1,9 @@
 // Service: a Cairn node. Its Runtime (one Boost.Asio io_context with a
 // small thread pool, and a pool for blocking calls) runs submitted work and
 // every component (publishers, projectors, intake), which start with the
-// service and stop with it. SIGINT or SIGTERM stop
-// intake, drain in-flight work, stop the components in reverse order (each
-// flushes its checkpoints), and Run returns 0.
+// service and stop with it. SIGINT or SIGTERM stop intake, drain in-flight
+// work, stop the components in reverse order (each flushes its
+// checkpoints), and Run returns 0.
 //
 // Thread safety: Submit and Stop may be called from any thread.
 #ifndef CAIRN_ENGINE_SERVICE_H_
