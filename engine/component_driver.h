@@ -63,7 +63,6 @@ class ComponentDriver : public std::enable_shared_from_this<ComponentDriver> {
   // Which wait is current: a wake-up for an older one is stale.
   uint64_t wake() const { return wake_; }
   const auto& strand() const { return strand_; }
-  Runtime& runtime() { return runtime_; }
 
   // Runs `then` on the strand (from any thread).
   void Post(std::function<void()> then) { boost::asio::post(strand_, std::move(then)); }

@@ -20,7 +20,6 @@ class EventPipe {
   EventPipe(const EventPipe&) = delete;
   EventPipe& operator=(const EventPipe&) = delete;
 
-  int read_fd() const { return fds_[0]; }
   int write_fd() const { return fds_[1]; }
   // A copy of the read end for a waiter that closes its own (an Asio descriptor).
   int DuplicateReadFd() const;

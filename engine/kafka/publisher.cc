@@ -169,27 +169,16 @@ bool Publisher::Impl::failed() const {
   return state == PublisherState::kFailed;
 }
 
-Result<std::vector<std::string>> Publisher::Impl::ReadPage(uint64_t next) {
-  // The records go out as stored: no decoding and encoding again.
-  CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> records, store.ReadAllRecords(next, kPageSize));
-  std::string category;  // of the record before: most go where the one before went
-  for (const std::string& record : records) {
-    CAIRN_ASSIGN_OR_RETURN(RecordHeaders event, PeekEventRecord(record));
-    if (CategoryOf(event.stream) == category) continue;
-    category = CategoryOf(event.stream);
-    const std::string topic = TopicFor(options, category);
-    if (!known_topics.insert(topic).second) continue;
-    if (mock) (void)mock->CreateTopic(topic, options.mock_partitions);
-    // Without the topic's partitions known, librdkafka parks messages for up
-    // to a second until its next metadata refresh; ask for them now.
-    rd_kafka_topic_t* handle = rd_kafka_topic_new(producer, topic.c_str(), nullptr);
-    const rd_kafka_metadata_t* metadata = nullptr;
-    if (rd_kafka_metadata(producer, 0, handle, &metadata, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      rd_kafka_metadata_destroy(metadata);
-    }
-    rd_kafka_topic_destroy(handle);
+void Publisher::Impl::PrepareTopic(const std::string& topic) {
+  if (mock) (void)mock->CreateTopic(topic, options.mock_partitions);
+  // Without the topic's partitions known, librdkafka parks messages for up
+  // to a second until its next metadata refresh; ask for them now.
+  rd_kafka_topic_t* handle = rd_kafka_topic_new(producer, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (rd_kafka_metadata(producer, 0, handle, &metadata, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_metadata_destroy(metadata);
   }
-  return records;
+  rd_kafka_topic_destroy(handle);
 }
 
 Status Publisher::Impl::Produce(std::string_view record) {
@@ -198,6 +187,7 @@ Status Publisher::Impl::Produce(std::string_view record) {
   if (category != last_category) {
     last_category = category;
     last_topic = TopicFor(options, category);
+    if (known_topics.insert(last_topic).second) PrepareTopic(last_topic);
   }
   const std::string position = std::to_string(event.position);
   const std::string event_id = event.event_id.ToString();

@@ -72,7 +72,8 @@ Result<Publisher::Driver::Outcome> Publisher::Driver::Work() {
     // Hold the store where it is until Kafka confirms some of what it holds.
     if (impl_.window.in_flight() >= static_cast<uint64_t>(impl_.options.max_in_flight)) return Outcome::kDeliveries;
     if (impl_.store.HeadPosition() <= read_) return Outcome::kHead;
-    CAIRN_ASSIGN_OR_RETURN(pending_, impl_.ReadPage(read_ + 1));
+    // The records go out as stored: no decoding and encoding again.
+    CAIRN_ASSIGN_OR_RETURN(pending_, impl_.store.ReadAllRecords(read_ + 1, Impl::kPageSize));
     read_ += pending_.size();  // the log is gapless: the page ends there
     impl_.SetState(PublisherState::kRunning, "", PublisherState::kStoreUnavailable);
   }

@@ -26,12 +26,11 @@ struct Publisher::Impl {
   ~Impl();
 
   Status CreateProducer();
-  // Reads up to a page from `next` and makes sure librdkafka knows the
-  // partitions of every topic in it (which may block: the blocking pool's).
-  Result<std::vector<std::string>> ReadPage(uint64_t next);
-  // Hands one record to librdkafka without blocking: ResourceExhausted when
-  // its queue is full (deliveries make room).
+  // Hands one record to librdkafka: ResourceExhausted when its queue is full
+  // (deliveries make room). The first record of a topic waits for the
+  // topic's partitions (a step on the blocking pool may wait).
   Status Produce(std::string_view record);
+  void PrepareTopic(const std::string& topic);
   void OnDelivered(uint64_t position, rd_kafka_resp_err_t error);
   void OnError(int error, const char* reason);
   void Publish();  // the confirmed position and counters, to readers and metrics
@@ -55,7 +54,7 @@ struct Publisher::Impl {
   // The driver's steps' (one at a time): what was sent and is not yet confirmed.
   internal::DeliveryWindow window{0};
   std::string last_category, last_topic;  // most events go where the one before went
-  std::set<std::string> known_topics;     // the reading step's
+  std::set<std::string> known_topics;
 
   // Shared with readers of status().
   mutable std::mutex mu;
