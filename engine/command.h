@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/metrics.h"
 #include "store/event.h"
@@ -47,6 +48,19 @@ struct CommandResult {
   bool duplicate = false;
   // Loads and decisions it took (more than 1 after a concurrent writer won).
   int attempts = 0;
+  // A duplicate: the type of the first event the command appended back then.
+  std::string first_type;
+};
+
+// A command decided but not appended (CommandHandler::Prepare).
+struct PreparedCommand {
+  // The events to append, with the loaded version as the expected version;
+  // none when the command changes nothing or was handled before.
+  StreamAppend append;
+  // The types of those events; for a duplicate, the type of the first event
+  // it appended back then.
+  std::vector<std::string> types;
+  bool duplicate = false;
 };
 
 struct HandlerOptions {

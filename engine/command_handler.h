@@ -58,6 +58,32 @@ class CommandHandler {
         AsyncHandle{this, std::string(A::IdOf(command)), command, std::move(context)}, token);
   }
 
+  // Loads and decides without appending, for a caller that appends the
+  // events together with its own in one atomic append (a saga's
+  // transition). Errors as Handle's; no conflict retries: the caller's
+  // append checks the expected version, and on Aborted it prepares again.
+  Result<PreparedCommand> Prepare(const typename A::Command& command, CommandContext context) const {
+    CommandResult result;
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Attempt> attempt, LoadAndDecide(A::IdOf(command), command, context, result));
+    PreparedCommand prepared;
+    prepared.append.stream = result.stream;
+    prepared.duplicate = result.duplicate;
+    if (result.duplicate) {
+      // The caller tells outcomes by type: name every event the command appended back then.
+      prepared.types.push_back(std::move(result.first_type));
+      for (uint32_t index = 1;; ++index) {
+        Result<RecordedEvent> event = store_.ReadEvent(DeterministicEventId(context.command_id, index));
+        if (!event.ok()) break;
+        prepared.types.push_back(std::move(event->type));
+      }
+    }
+    if (!attempt) return prepared;
+    for (const EventData& record : attempt->records) prepared.types.push_back(record.type);
+    prepared.append.expected = attempt->expected;
+    prepared.append.events = std::move(attempt->records);
+    return prepared;
+  }
+
   const Repository<A>& repository() const { return repository_; }
 
  private:
@@ -70,7 +96,7 @@ class CommandHandler {
     ExpectedVersion expected = ExpectedVersion::Any();
   };
 
-  Result<std::optional<Attempt>> Prepare(std::string_view id, const typename A::Command& command,
+  Result<std::optional<Attempt>> LoadAndDecide(std::string_view id, const typename A::Command& command,
                                          CommandContext& context, CommandResult& result) const {
     if (id.empty()) return InvalidArgumentError(std::string(A::kCategory) + " id is empty");
     if (context.command_id.is_nil()) context.command_id = Uuid::Random();
@@ -78,6 +104,7 @@ class CommandHandler {
     // A command whose first event is stored was handled before.
     Result<RecordedEvent> earlier = store_.ReadEvent(DeterministicEventId(context.command_id, 0));
     if (earlier.ok()) {
+      result.first_type = earlier->type;
       result.version = earlier->version;
       result.position = earlier->position;
       result.duplicate = true;
@@ -119,7 +146,7 @@ class CommandHandler {
     CommandResult result;
     Status conflict = OkStatus();
     for (result.attempts = 1; result.attempts <= options_.max_retries + 1; ++result.attempts) {
-      CAIRN_ASSIGN_OR_RETURN(std::optional<Attempt> attempt, Prepare(id, command, context, result));
+      CAIRN_ASSIGN_OR_RETURN(std::optional<Attempt> attempt, LoadAndDecide(id, command, context, result));
       if (!attempt) return result;
       Result<AppendResult> appended = store_.Append(result.stream, attempt->expected, std::move(attempt->records));
       if (appended.ok()) {
@@ -168,7 +195,7 @@ class CommandHandler {
     template <typename Self>
     void Next(Self& self) {
       ++result.attempts;
-      Result<std::optional<Attempt>> prepared = handler->Prepare(id, command, context, result);
+      Result<std::optional<Attempt>> prepared = handler->LoadAndDecide(id, command, context, result);
       if (!prepared.ok()) return Complete(self, prepared.status());
       attempt = std::move(prepared).value();
       if (!attempt) return Complete(self, std::move(result));

@@ -48,7 +48,7 @@ events=$("$cairn" replay | wc -l)
 step "the shop: place an order, charge it, confirm it, email the customer (one correlation id)"
 shop() { "$cairn" command "$@" --correlation-id checkout-2001; }
 shop order place --order-id 2001 --customer c-9 --currency EUR --line tea:2:450 --line cup:1:1200
-shop charge customer --charge-id ch-2001 --order-id 2001 --customer c-9 --amount 2100 --currency EUR
+shop charge customer --charge-id ch-2001 --order-id 2001 --customer c-9 --amount 2100 --currency EUR --gateway-ref psp-77
 shop order confirm --order-id 2001 --charge-id ch-2001
 shop notification send --notification-id n-2001 --recipient c-9@example.com --template order-confirmed --order-id 2001
 shop notification deliver --notification-id n-2001

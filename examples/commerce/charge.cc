@@ -7,7 +7,8 @@ namespace {
 
 bool SameCharge(const ChargeState& state, const ChargeCustomer& charge) {
   return state.order_id() == charge.order_id() && state.customer_id() == charge.customer_id() &&
-         state.amount() == charge.amount() && state.currency() == charge.currency();
+         state.amount() == charge.amount() && state.currency() == charge.currency() &&
+         (state.status() == ChargeState::DECLINED) != charge.approved();
 }
 
 Status ValidateCharge(const ChargeCustomer& charge) {
@@ -61,16 +62,15 @@ Result<Events> Charge::Decide(const State& state, const Command& command) const 
     if (SameCharge(state, charge)) return Events{};
     return AlreadyExistsError("charge " + charge.charge_id() + " already exists with other content");
   }
-  CAIRN_ASSIGN_OR_RETURN(GatewayDecision decision,
-                         gateway_.Charge({charge.charge_id(), charge.customer_id(), charge.amount(), charge.currency()}));
-  if (decision.approved) {
+  if (charge.approved()) {
+    CAIRN_RETURN_IF_ERROR(RequireId("gateway reference", charge.gateway_ref()));
     ChargeSucceeded succeeded;
     succeeded.set_charge_id(charge.charge_id());
     succeeded.set_order_id(charge.order_id());
     succeeded.set_customer_id(charge.customer_id());
     succeeded.set_amount(charge.amount());
     succeeded.set_currency(charge.currency());
-    succeeded.set_gateway_ref(decision.reference);
+    succeeded.set_gateway_ref(charge.gateway_ref());
     return EventsOf(std::move(succeeded));
   }
   ChargeDeclined declined;
@@ -79,7 +79,7 @@ Result<Events> Charge::Decide(const State& state, const Command& command) const 
   declined.set_customer_id(charge.customer_id());
   declined.set_amount(charge.amount());
   declined.set_currency(charge.currency());
-  declined.set_reason(decision.reason);
+  declined.set_reason(charge.decline_reason());
   return EventsOf(std::move(declined));
 }
 

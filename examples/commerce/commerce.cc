@@ -90,14 +90,16 @@ void BindCommerceOptions(ConfigLoader& loader, CommerceOptions& options) {
   loader.Bind("gateway_declined_customers", &options.gateway.declined_customers,
               "payment simulator: customers whose charges are declined (comma-separated)");
   loader.Bind("gateway_fail_percent", &options.gateway.fail_percent, 0, 100,
-              "payment simulator: percent of charges that find the gateway unavailable");
-  loader.Bind("gateway_delay_percent", &options.gateway.delay_percent, 0, 100,
-              "payment simulator: percent of charges that are slow");
-  loader.Bind("gateway_delay_ms", &options.gateway.delay, "payment simulator: how slow");
+              "payment simulator: percent of calls that find the provider unavailable");
+  loader.Bind("gateway_latency_ms", &options.gateway.latency, "payment simulator: how long every call takes");
+  loader.Bind("gateway_ledger", &options.gateway.ledger_path,
+              "payment simulator: keep its ledger in this file (JSON lines); empty: in memory");
   loader.Bind("channel_failing_recipients", &options.channel.failing_recipients,
               "mail simulator: recipients whose deliveries always fail (comma-separated)");
   loader.Bind("channel_fail_percent", &options.channel.fail_percent, 0, 100,
               "mail simulator: percent of delivery attempts that fail");
+  loader.Bind("channel_latency_ms", &options.channel.latency, "mail simulator: how long every delivery takes");
+  loader.Bind("mail_file", &options.mail_file, "write mail to this file (JSON lines) instead of the mail simulator");
   loader.Bind("notification_max_attempts", &options.notification_max_attempts, 1, 100,
               "delivery attempts before a notification gives up");
 }
@@ -119,16 +121,30 @@ void RegisterCommerceEvents(EventTypeRegistry& types) {
 Commerce::Commerce(EventStore& store, CommerceOptions options)
     : store_(store),
       gateway_(options.gateway),
-      channel_(options.channel),
-      charge_(gateway_),
-      notification_(channel_, options.notification_max_attempts),
+      channel_(options.mail_file.empty()
+                   ? std::unique_ptr<NotificationChannel>(new SimulatedNotificationChannel(options.channel))
+                   : std::unique_ptr<NotificationChannel>(new FileNotificationChannel(options.mail_file))),
+      notification_max_attempts_(options.notification_max_attempts),
+      notification_(options.notification_max_attempts),
       orders_(store, order_, types_, options.handler),
       charges_(store, charge_, types_, options.handler),
       notifications_(store, notification_, types_, options.handler) {
   RegisterCommerceEvents(types_);
+  bus_.Register(orders_);
+  bus_.Register(charges_);
+  bus_.Register(notifications_);
 }
 
-Status Commerce::Start() { return types_.SaveSchemas(store_); }
+Status Commerce::Start() {
+  CAIRN_RETURN_IF_ERROR(gateway_.Open());
+  return types_.SaveSchemas(store_);
+}
+
+sagas::SagaDefinition Commerce::Fulfillment(const FulfillmentOptions& options) {
+  FulfillmentOptions matched = options;
+  matched.mail_retry.max_attempts = notification_max_attempts_;  // the aggregate gives up after as many
+  return FulfillmentSaga(gateway_, *channel_, matched);
+}
 
 Result<CommandResult> Commerce::Handle(const OrderCommand& command, CommandContext context) {
   return orders_.Handle(command, std::move(context));

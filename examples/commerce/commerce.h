@@ -1,5 +1,7 @@
 // Commerce: the order, charging and notification domains wired to an event
-// store, as a service (or the cairn tool) embeds them.
+// store, as a service (or the cairn tool) embeds them: the command handlers,
+// a command bus over them for sagas, and the outside systems the
+// fulfillment saga calls (the payment and mail simulators, or a mail file).
 //
 // Thread safety: Handle, HandleAsync and State may be called from any thread.
 #ifndef CAIRN_EXAMPLES_COMMERCE_COMMERCE_H_
@@ -12,21 +14,25 @@
 #include "engine/command_handler.h"
 #include "engine/config.h"
 #include "examples/commerce/charge.h"
+#include "examples/commerce/fulfillment.h"
 #include "examples/commerce/notification.h"
 #include "examples/commerce/order.h"
+#include "sagas/command_bus.h"
 
 namespace cairn::commerce {
 
 struct CommerceOptions {
   SimulatedGatewayRules gateway;
   SimulatedChannelRules channel;
+  // When set, mail goes to this file as JSON lines instead of the simulator.
+  std::string mail_file;
   int notification_max_attempts = 5;
   HandlerOptions handler;
 };
 
-// Binds the simulators' rules and the notification attempts: gateway_*,
-// channel_* and notification_max_attempts (the handler's settings come from
-// BindServiceOptions).
+// Binds the simulators' rules, the mail file and the notification attempts:
+// gateway_*, channel_*, mail_file and notification_max_attempts (the
+// handler's settings come from BindServiceOptions).
 void BindCommerceOptions(ConfigLoader& loader, CommerceOptions& options);
 
 // Registers every commerce event type in its current shape, with the
@@ -37,8 +43,9 @@ class Commerce {
  public:
   Commerce(EventStore& store, CommerceOptions options = {});
 
-  // Saves the descriptor sets of the commerce events in the store, so that
-  // tools render them. Call once before handling commands.
+  // Reads the payment ledger back and saves the descriptor sets of the
+  // commerce events in the store, so that tools render them. Call once
+  // before handling commands.
   Status Start();
 
   Result<CommandResult> Handle(const OrderCommand& command, CommandContext context = CommandContext::New());
@@ -65,18 +72,26 @@ class Commerce {
   Result<std::string> StateJson(std::string_view stream, const LoadPoint& at = {}) const;
 
   const EventTypeRegistry& types() const { return types_; }
+  // The handlers, for sagas.
+  sagas::CommandBus& bus() { return bus_; }
+  SimulatedPaymentGateway& gateway() { return gateway_; }
+  NotificationChannel& channel() { return *channel_; }
+  // The fulfillment saga over this shop's outside systems.
+  sagas::SagaDefinition Fulfillment(const FulfillmentOptions& options = {});
 
  private:
   EventStore& store_;
   EventTypeRegistry types_;
   SimulatedPaymentGateway gateway_;
-  SimulatedNotificationChannel channel_;
+  std::unique_ptr<NotificationChannel> channel_;
+  int notification_max_attempts_;
   Order order_;
   Charge charge_;
   Notification notification_;
   CommandHandler<Order> orders_;
   CommandHandler<Charge> charges_;
   CommandHandler<Notification> notifications_;
+  sagas::InProcessCommandBus bus_;
 };
 
 }  // namespace cairn::commerce

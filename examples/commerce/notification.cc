@@ -43,29 +43,41 @@ const std::string& Notification::IdOf(const Command& command) {
 Result<Events> Notification::Decide(const State& state, const Command& command) const {
   if (command.has_send()) return DecideSend(state, command.send());
   if (!command.has_deliver()) return InvalidArgumentError("empty notification command");
-  const std::string& id = command.deliver().notification_id();
+  const DeliverNotification& deliver = command.deliver();
+  const std::string& id = deliver.notification_id();
   CAIRN_RETURN_IF_ERROR(RequireId("notification id", id));
-  switch (state.status()) {
-    case NotificationState::STATUS_NONE: return NotFoundError("notification " + id + " not found");
+  Events events;
+  NotificationState now = state;
+  if (state.status() == NotificationState::STATUS_NONE) {
+    if (!deliver.has_queue()) return NotFoundError("notification " + id + " not found");
+    if (deliver.queue().notification_id() != id) {
+      return InvalidArgumentError("notification " + id + " queues another notification id");
+    }
+    CAIRN_ASSIGN_OR_RETURN(events, DecideSend(state, deliver.queue()));
+    for (const auto& event : events) Evolve(now, *event);
+  }
+  switch (now.status()) {
     case NotificationState::SENT: return Events{};  // delivered already
     case NotificationState::GAVE_UP:
-      return Rejected("notification " + id + " gave up after " + std::to_string(state.attempts()) + " attempts");
+      return Rejected("notification " + id + " gave up after " + std::to_string(now.attempts()) + " attempts");
     default: break;
   }
-  const int attempt = state.attempts() + 1;
-  Status delivered = channel_.Deliver({id, state.recipient(), state.template_name(), state.order_id(), attempt});
-  if (delivered.ok()) {
+  const int attempt = now.attempts() + 1;
+  if (deliver.delivered()) {
     NotificationSent sent;
     sent.set_notification_id(id);
     sent.set_attempt(attempt);
-    return EventsOf(std::move(sent));
+    events.push_back(std::make_unique<NotificationSent>(std::move(sent)));
+    return events;
   }
+  CAIRN_RETURN_IF_ERROR(RequireText("error", deliver.error(), true));
   NotificationFailed failed;
   failed.set_notification_id(id);
   failed.set_attempt(attempt);
-  failed.set_error(delivered.message());
+  failed.set_error(deliver.error());
   failed.set_gave_up(attempt >= max_attempts_);
-  return EventsOf(std::move(failed));
+  events.push_back(std::make_unique<NotificationFailed>(std::move(failed)));
+  return events;
 }
 
 void Notification::Evolve(State& state, const google::protobuf::Message& event) const {

@@ -80,7 +80,7 @@ Result<Events> DecideCancel(const OrderState& state, const CancelOrder& cancel) 
   CAIRN_RETURN_IF_ERROR(RequireText("reason", cancel.reason(), true));
   if (!cancel.refund_ref().empty()) CAIRN_RETURN_IF_ERROR(RequireId("refund reference", cancel.refund_ref()));
   CAIRN_RETURN_IF_ERROR(RequireExisting(state, cancel.order_id()));
-  if (state.status() == OrderState::CANCELLED) return Rejected("order " + cancel.order_id() + " is already cancelled");
+  if (state.status() == OrderState::CANCELLED) return Events{};  // cancelled either way: nothing to do
   if (state.status() == OrderState::CONFIRMED && cancel.refund_ref().empty()) {
     return Rejected("a confirmed order can only be cancelled with a refund reference");
   }

@@ -4,7 +4,8 @@
 // and its total is computed here. Placing the same order again with the same
 // content changes nothing; with other content it is AlreadyExists. Only a placed
 // order can be confirmed; a cancelled one cannot. Cancelling a confirmed
-// order needs a refund reference.
+// order needs a refund reference; cancelling a cancelled one changes nothing
+// (a saga's compensation and the customer may both cancel).
 #ifndef CAIRN_EXAMPLES_COMMERCE_ORDER_H_
 #define CAIRN_EXAMPLES_COMMERCE_ORDER_H_
 

@@ -59,20 +59,20 @@ TEST(KafkaProjection, ReadModelsFedByKafkaEqualThoseBuiltFromTheStore) {
   auto store = OpenEventStore(dir.Sub("data"), {.durability = cairn::Durability::kBuffered});
   ASSERT_TRUE(store.ok());
   {
-    commerce::Commerce shop(**store, {.gateway = {.declined_customers = {"c-3"}},
-                                      .channel = {.failing_recipients = {"c-4@example.com"}},
-                                      .notification_max_attempts = 2});
+    commerce::Commerce shop(**store, {.notification_max_attempts = 2});
     for (int n = 0; n < 40; ++n) {
       const std::string order = "o-" + std::to_string(n), customer = "c-" + std::to_string(n % 5);
       ASSERT_TRUE(shop.Handle(AsCommand(Place(order, customer, {{"tea", 1 + n % 3, 450}}))).ok());
-      ASSERT_TRUE(shop.Handle(ChargeFor("ch-" + order, customer, 450 * (1 + n % 3), order)).ok());
+      const std::string declined = customer == "c-3" ? "customer c-3 is declined" : "";
+      ASSERT_TRUE(shop.Handle(ChargeFor("ch-" + order, customer, 450 * (1 + n % 3), order, declined)).ok());
       if (n % 5 == 3) {
         ASSERT_TRUE(shop.Handle(Cancel(order, "payment declined")).ok());
         continue;
       }
       ASSERT_TRUE(shop.Handle(Confirm(order, "ch-" + order)).ok());
       ASSERT_TRUE(shop.Handle(Send("n-" + order, customer + "@example.com", order)).ok());
-      ASSERT_TRUE(shop.Handle(Deliver("n-" + order)).ok());
+      const std::string bounced = customer == "c-4" ? "mailbox c-4@example.com rejected the message" : "";
+      ASSERT_TRUE(shop.Handle(Deliver("n-" + order, bounced)).ok());
       if (n % 7 == 0) {
         ASSERT_TRUE(shop.Handle(Refund("ch-" + order, "rf-" + order, 100)).ok());
       }

@@ -63,7 +63,9 @@ TEST_F(CairnDomainCli, MissingAggregatesExitFourAndBadInputExitsTwo) {
            {"command", "order", "place", "--order-id", "1", "--customer", "c", "--currency", "EUR", "--line", "a:-1:1"},
            {"command", "order", "place", "--order-id", "1", "--customer", "c", "--currency", "EUR"},
            {"command", "charge", "customer", "--charge-id", "ch", "--order-id", "1", "--customer", "c", "--amount",
-            "-5", "--currency", "EUR"},
+            "-5", "--currency", "EUR", "--gateway-ref", "g"},
+           {"command", "charge", "customer", "--charge-id", "ch", "--order-id", "1", "--customer", "c", "--amount",
+            "5", "--currency", "EUR"},
            {"command", "notification", "send", "--notification-id", "n", "--recipient", "nobody", "--template", "t",
             "--order-id", "1"},
            {"command", "order", "confirm", "--order-id", "1", "--command-id", "nope"},
@@ -101,7 +103,7 @@ TEST_F(CairnDomainCli, StateAsOfAVersionAPositionOrATime) {
 
 TEST_F(CairnDomainCli, ChargesAndNotificationsByHand) {
   auto charged = Ok({"command", "charge", "customer", "--charge-id", "ch-1", "--order-id", "1001", "--customer",
-                     "c-7", "--amount", "2100", "--currency", "EUR"});
+                     "c-7", "--amount", "2100", "--currency", "EUR", "--gateway-ref", "psp-1"});
   EXPECT_EQ(charged["stream"], "charge-ch-1");
   EXPECT_EQ(Ok({"state", "charge-ch-1"})["state"]["status"], "SUCCEEDED");
   Ok({"command", "charge", "refund", "--charge-id", "ch-1", "--refund-id", "rf-1", "--amount", "100"});
@@ -116,19 +118,18 @@ TEST_F(CairnDomainCli, ChargesAndNotificationsByHand) {
   EXPECT_EQ(state["state"]["attempts"], 1);
   // The payloads render as JSON through the schemas the commands saved.
   auto replay = nlohmann::json::parse(Cairn({"replay", "--type", "ChargeSucceeded"}).out);
-  EXPECT_EQ(replay["data"]["gateway_ref"], "sim-ch-1");
+  EXPECT_EQ(replay["data"]["gateway_ref"], "psp-1");
 }
 
-TEST_F(CairnDomainCli, TheSimulatorsFollowTheConfigurationAndAnOutageExitsFive) {
+TEST_F(CairnDomainCli, ADeclineIsRecordedWithItsReasonAndAConfigurationTypoExitsTwo) {
   const std::vector<std::string> charge = {"--data-dir", dir_.Sub("data"), "command", "charge", "customer",
                                            "--charge-id", "ch-1", "--order-id", "1", "--customer", "c-7",
-                                           "--amount", "5000", "--currency", "EUR"};
-  ProcessResult down = testing::Run(CAIRN_BINARY, charge, "", {"CAIRN_GATEWAY_FAIL_PERCENT=100"});
-  EXPECT_EQ(down.exit_code, 5) << down.err;  // Unavailable: retry later
-  EXPECT_NE(down.err.find("unavailable"), std::string::npos) << down.err;
-  ProcessResult limited = testing::Run(CAIRN_BINARY, charge, "", {"CAIRN_GATEWAY_DECLINE_ABOVE=1000"});
-  ASSERT_EQ(limited.exit_code, 0) << limited.err;
-  EXPECT_EQ(Ok({"state", "charge-ch-1"})["state"]["status"], "DECLINED");
+                                           "--amount", "5000", "--currency", "EUR", "--declined", "over the limit"};
+  ProcessResult declined = testing::Run(CAIRN_BINARY, charge, "", {});
+  ASSERT_EQ(declined.exit_code, 0) << declined.err;
+  auto state = Ok({"state", "charge-ch-1"});
+  EXPECT_EQ(state["state"]["status"], "DECLINED");
+  EXPECT_EQ(state["state"]["decline_reason"], "over the limit");
   ProcessResult typo = testing::Run(CAIRN_BINARY, charge, "", {"CAIRN_GATEWAY_FAIL_PERCENTS=1"});
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_NE(typo.err.find("CAIRN_GATEWAY_FAIL_PERCENTS"), std::string::npos) << typo.err;

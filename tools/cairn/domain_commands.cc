@@ -27,6 +27,7 @@ struct CommandArgs {
   std::string command_id, correlation_id;
   std::string order_id, customer_id, currency, reason, refund_ref, charge_id, refund_id, notification_id;
   std::string recipient, template_name;
+  std::string gateway_ref, declined, failed;
   std::vector<std::string> lines;
   int64_t amount = 0;
 };
@@ -187,8 +188,11 @@ void AddOrderCommands(CLI::App& parent, Context& context, std::shared_ptr<Comman
 void AddChargeCommands(CLI::App& parent, Context& context, std::shared_ptr<CommandArgs> a) {
   CLI::App* charging = parent.add_subcommand("charge", "Charging commands (stream charge-<charge id>)");
   charging->require_subcommand(1);
-  CLI::App* charge = Leaf(*charging, "customer", "Charge a customer through the payment gateway", context, a,
+  CLI::App* charge = Leaf(*charging, "customer", "Record the payment provider's answer to a charge", context, a,
                           [](const CommandArgs& args) -> Result<ChargeCommand> {
+                            if (args.declined.empty() == args.gateway_ref.empty()) {
+                              return InvalidArgumentError("give either --gateway-ref (approved) or --declined REASON");
+                            }
                             ChargeCommand command;
                             ChargeCustomer* body = command.mutable_charge();
                             body->set_charge_id(args.charge_id);
@@ -196,6 +200,9 @@ void AddChargeCommands(CLI::App& parent, Context& context, std::shared_ptr<Comma
                             body->set_customer_id(args.customer_id);
                             body->set_amount(args.amount);
                             body->set_currency(args.currency);
+                            body->set_approved(args.declined.empty());
+                            body->set_gateway_ref(args.gateway_ref);
+                            body->set_decline_reason(args.declined);
                             return command;
                           });
   charge->add_option("--charge-id", a->charge_id, "Charge id")->required();
@@ -203,8 +210,10 @@ void AddChargeCommands(CLI::App& parent, Context& context, std::shared_ptr<Comma
   charge->add_option("--customer", a->customer_id, "Customer id")->required();
   charge->add_option("--amount", a->amount, "Amount in minor units")->required();
   charge->add_option("--currency", a->currency, "ISO 4217 code (EUR)")->required();
+  charge->add_option("--gateway-ref", a->gateway_ref, "The provider's reference of an approved charge");
+  charge->add_option("--declined", a->declined, "Why the provider declined it");
 
-  CLI::App* refund = Leaf(*charging, "refund", "Refund a succeeded charge", context, a, [](const CommandArgs& args) -> Result<ChargeCommand> {
+  CLI::App* refund = Leaf(*charging, "refund", "Record the refund of a succeeded charge", context, a, [](const CommandArgs& args) -> Result<ChargeCommand> {
     ChargeCommand command;
     command.mutable_refund()->set_charge_id(args.charge_id);
     command.mutable_refund()->set_refund_id(args.refund_id);
@@ -234,13 +243,16 @@ void AddNotificationCommands(CLI::App& parent, Context& context, std::shared_ptr
   send->add_option("--template", a->template_name, "Template name (order-confirmed)")->required();
   send->add_option("--order-id", a->order_id, "Order id")->required();
 
-  CLI::App* deliver = Leaf(*notification, "deliver", "Make one delivery attempt", context, a,
+  CLI::App* deliver = Leaf(*notification, "deliver", "Record one delivery attempt", context, a,
                            [](const CommandArgs& args) -> Result<NotificationCommand> {
                              NotificationCommand command;
                              command.mutable_deliver()->set_notification_id(args.notification_id);
+                             command.mutable_deliver()->set_delivered(args.failed.empty());
+                             command.mutable_deliver()->set_error(args.failed);
                              return command;
                            });
   deliver->add_option("--notification-id", a->notification_id, "Notification id")->required();
+  deliver->add_option("--failed", a->failed, "Why the attempt failed (default: delivered)");
 }
 
 }  // namespace

@@ -60,8 +60,9 @@ inline OrderCommand Cancel(const std::string& order_id, const std::string& reaso
   return command;
 }
 
+// Records the provider's answer: approved, unless a decline reason is given.
 inline ChargeCommand ChargeFor(const std::string& charge_id, const std::string& customer, int64_t amount,
-                               const std::string& order_id = "o-1") {
+                               const std::string& order_id = "o-1", const std::string& declined = "") {
   ChargeCommand command;
   ChargeCustomer* charge = command.mutable_charge();
   charge->set_charge_id(charge_id);
@@ -69,6 +70,9 @@ inline ChargeCommand ChargeFor(const std::string& charge_id, const std::string& 
   charge->set_customer_id(customer);
   charge->set_amount(amount);
   charge->set_currency("EUR");
+  charge->set_approved(declined.empty());
+  charge->set_gateway_ref(declined.empty() ? "sim-" + charge_id : "");
+  charge->set_decline_reason(declined);
   return command;
 }
 
@@ -91,9 +95,12 @@ inline NotificationCommand Send(const std::string& id, const std::string& recipi
   return command;
 }
 
-inline NotificationCommand Deliver(const std::string& id) {
+// Records a delivery attempt: delivered, unless an error is given.
+inline NotificationCommand Deliver(const std::string& id, const std::string& error = "") {
   NotificationCommand command;
   command.mutable_deliver()->set_notification_id(id);
+  command.mutable_deliver()->set_delivered(error.empty());
+  command.mutable_deliver()->set_error(error);
   return command;
 }
 

@@ -88,12 +88,12 @@ TEST(Commerce, StartSavesTheSchemasThatRenderPayloads) {
   }
 }
 
-TEST(Commerce, NotificationsRetryThroughTheChannelAndGiveUp) {
+TEST(Commerce, NotificationsRecordFailedAttemptsAndGiveUp) {
   auto store = NewMemoryEventStore();
-  Commerce commerce(*store, {.channel = {.failing_recipients = {"lost@example.com"}}, .notification_max_attempts = 2});
+  Commerce commerce(*store, {.notification_max_attempts = 2});
   ASSERT_TRUE(commerce.Handle(Send("n-1", "lost@example.com")).ok());
-  ASSERT_EQ(commerce.Handle(Deliver("n-1"))->events, 1u);
-  ASSERT_EQ(commerce.Handle(Deliver("n-1"))->events, 1u);
+  ASSERT_EQ(commerce.Handle(Deliver("n-1", "mailbox full"))->events, 1u);
+  ASSERT_EQ(commerce.Handle(Deliver("n-1", "mailbox full"))->events, 1u);
   EXPECT_EQ(commerce.Handle(Deliver("n-1")).status().code(), StatusCode::kFailedPrecondition);
   auto state = nlohmann::json::parse(*commerce.StateJson("notification-n-1"));
   EXPECT_EQ(state["state"]["status"], "GAVE_UP");

@@ -1,4 +1,4 @@
-// The notification aggregate's rules, with the simulated channel.
+// The notification aggregate's rules: it records the attempts the channel made.
 #include "examples/commerce/notification.h"
 
 #include <gtest/gtest.h>
@@ -31,8 +31,7 @@ NotificationFailed Failed(const std::string& id, int attempt, const std::string&
 }
 
 TEST(NotificationRules, SendingQueuesOnceAndOtherContentIsRejected) {
-  SimulatedNotificationChannel channel({});
-  Notification notification(channel, 3);
+  Notification notification(3);
   AggregateSpec(notification).When(Send("n-1")).Then(EventsOf(Queued("n-1")));
   AggregateSpec(notification).Given(EventsOf(Queued("n-1"))).When(Send("n-1")).ThenNothing();
   AggregateSpec(notification).Given(EventsOf(Queued("n-1"))).When(Send("n-1", "bob@example.com"))
@@ -40,8 +39,7 @@ TEST(NotificationRules, SendingQueuesOnceAndOtherContentIsRejected) {
 }
 
 TEST(NotificationRules, ADeliveredAttemptIsSentAndTakesNoMoreAttempts) {
-  SimulatedNotificationChannel channel({});
-  Notification notification(channel, 3);
+  Notification notification(3);
   NotificationSent sent;
   sent.set_notification_id("n-1");
   sent.set_attempt(1);
@@ -50,20 +48,18 @@ TEST(NotificationRules, ADeliveredAttemptIsSentAndTakesNoMoreAttempts) {
 }
 
 TEST(NotificationRules, FailedAttemptsAreCountedAndTheLastAllowedGivesUp) {
-  SimulatedNotificationChannel channel({.failing_recipients = {"ada@example.com"}});
-  Notification notification(channel, 3);
+  Notification notification(3);
   const std::string error = "mailbox ada@example.com rejected the message";
-  AggregateSpec(notification).Given(EventsOf(Queued("n-1"))).When(Deliver("n-1"))
+  AggregateSpec(notification).Given(EventsOf(Queued("n-1"))).When(Deliver("n-1", error))
       .Then(EventsOf(Failed("n-1", 1, error, false)));
   AggregateSpec(notification).Given(EventsOf(Queued("n-1"), Failed("n-1", 1, error, false), Failed("n-1", 2, error, false)))
-      .When(Deliver("n-1")).Then(EventsOf(Failed("n-1", 3, error, true)));
+      .When(Deliver("n-1", error)).Then(EventsOf(Failed("n-1", 3, error, true)));
   AggregateSpec(notification).Given(EventsOf(Queued("n-1"), Failed("n-1", 3, error, true))).When(Deliver("n-1"))
       .ThenRejects(StatusCode::kFailedPrecondition, "gave up after 3 attempts");
 }
 
 TEST(NotificationRules, ATransientFailureIsFollowedByASuccessfulRetry) {
-  SimulatedNotificationChannel channel({.failing_attempts = 1});
-  Notification notification(channel, 3);
+  Notification notification(3);
   NotificationSent sent;
   sent.set_notification_id("n-1");
   sent.set_attempt(2);
@@ -72,12 +68,23 @@ TEST(NotificationRules, ATransientFailureIsFollowedByASuccessfulRetry) {
 }
 
 TEST(NotificationRules, InvalidCommandsAreRejected) {
-  SimulatedNotificationChannel channel({});
-  Notification notification(channel, 3);
+  Notification notification(3);
   AggregateSpec(notification).When(Send("")).ThenRejects(StatusCode::kInvalidArgument, "notification id");
   AggregateSpec(notification).When(Send("n-1", "not-an-address")).ThenRejects(StatusCode::kInvalidArgument, "email");
   AggregateSpec(notification).When(Send("n-1", "ada@example.com", "")).ThenRejects(StatusCode::kInvalidArgument, "order id");
   AggregateSpec(notification).When(Deliver("n-9")).ThenRejects(StatusCode::kNotFound);
+}
+
+TEST(NotificationRules, AnAttemptCanQueueTheNotificationFirst) {
+  Notification notification(3);
+  NotificationCommand deliver = Deliver("n-1");
+  *deliver.mutable_deliver()->mutable_queue() = Send("n-1").send();
+  NotificationSent sent;
+  sent.set_notification_id("n-1");
+  sent.set_attempt(1);
+  AggregateSpec(notification).When(deliver).Then(EventsOf(Queued("n-1"), sent));
+  deliver.mutable_deliver()->mutable_queue()->set_notification_id("n-2");
+  AggregateSpec(notification).When(deliver).ThenRejects(StatusCode::kInvalidArgument, "another notification id");
 }
 
 }  // namespace

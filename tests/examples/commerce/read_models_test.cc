@@ -19,9 +19,7 @@ using projections::Database;
 class ReadModelsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Commerce shop(*store_, {.gateway = {.declined_customers = {"c-2"}},
-                            .channel = {.failing_recipients = {"lost@example.com"}},
-                            .notification_max_attempts = 2});
+    Commerce shop(*store_, {.notification_max_attempts = 2});
     auto ok = [](const Result<CommandResult>& r) { ASSERT_TRUE(r.ok()) << r.status().ToString(); };
     CommandContext checkout = CommandContext::New();
     checkout.correlation_id = "checkout-1";
@@ -30,7 +28,7 @@ class ReadModelsTest : public ::testing::Test {
     ok(shop.Handle(AsCommand(Place("o-3", "c-2", {{"tea", 1, 450}}))));
     ok(shop.Handle(ChargeFor("ch-1", "c-1", 2100, "o-1")));
     ok(shop.Handle(Confirm("o-1", "ch-1")));
-    ok(shop.Handle(ChargeFor("ch-2", "c-2", 450, "o-3")));  // c-2 is declined
+    ok(shop.Handle(ChargeFor("ch-2", "c-2", 450, "o-3", "customer c-2 is declined")));
     ok(shop.Handle(Cancel("o-3", "payment declined")));
     ok(shop.Handle(Send("n-1", "ada@example.com", "o-1")));
     ok(shop.Handle(Deliver("n-1")));
@@ -44,8 +42,8 @@ class ReadModelsTest : public ::testing::Test {
     ok(shop.Handle(Confirm("o-2", "ch-3")));
     ok(shop.Handle(Refund("ch-3", "rf-1", 500)));
     ok(shop.Handle(Send("n-2", "lost@example.com", "o-2")));
-    ok(shop.Handle(Deliver("n-2")));
-    ok(shop.Handle(Deliver("n-2")));  // the second failure gives up
+    ok(shop.Handle(Deliver("n-2", "mailbox lost@example.com rejected the message")));
+    ok(shop.Handle(Deliver("n-2", "mailbox lost@example.com rejected the message")));  // the second gives up
 
     RegisterCommerceEvents(types_);
     models_ = CommerceReadModels(types_);

@@ -1,0 +1,167 @@
+#include "sagas/instance.h"
+
+#include "engine/aggregate.h"
+#include "sagas/proto/saga.pb.h"
+
+namespace cairn::sagas {
+namespace {
+
+constexpr std::pair<SagaStatus, std::string_view> kStatusNames[] = {
+    {SagaStatus::kRunning, "running"},       {SagaStatus::kCompensating, "compensating"},
+    {SagaStatus::kCompleted, "completed"},   {SagaStatus::kCompensated, "compensated"},
+    {SagaStatus::kCancelled, "cancelled"},   {SagaStatus::kTerminated, "terminated"},
+    {SagaStatus::kStuck, "stuck"},           {SagaStatus::kParked, "parked"},
+};
+
+// Moves to step `index` with no attempt out.
+void MoveTo(SagaInstance& instance, int index) {
+  instance.step = index;
+  instance.attempt = 0;
+  instance.requested = false;
+  instance.uncertain = false;
+}
+
+void Request(SagaInstance& instance, SagaStatus status, int index, int attempt) {
+  if (instance.step != index) instance.uncertain = false;
+  instance.status = status;
+  instance.step = index;
+  instance.attempt = attempt;
+  instance.requested = true;
+}
+
+void Finish(SagaInstance& instance, SagaStatus status) {
+  instance.status = status;
+  instance.requested = false;
+  instance.deadlines.clear();
+}
+
+}  // namespace
+
+std::string_view SagaStatusName(SagaStatus status) {
+  for (const auto& [value, name] : kStatusNames) {
+    if (value == status) return name;
+  }
+  return "unknown";
+}
+
+std::optional<SagaStatus> ParseSagaStatus(std::string_view name) {
+  for (const auto& [value, text] : kStatusNames) {
+    if (text == name) return value;
+  }
+  return std::nullopt;
+}
+
+bool IsFinal(SagaStatus status) {
+  return status == SagaStatus::kCompleted || status == SagaStatus::kCompensated || status == SagaStatus::kCancelled ||
+         status == SagaStatus::kTerminated;
+}
+
+SagaStatus ShownStatus(const SagaInstance& instance) {
+  return instance.parked ? SagaStatus::kParked : instance.status;
+}
+
+void Evolve(SagaInstance& s, const google::protobuf::Message& event) {
+  if (!As<SagaParked>(event)) s.parked = false;
+  if (const auto* started = As<SagaStarted>(event)) {
+    s.id = started->saga_id();
+    s.definition = started->definition();
+    s.definition_version = started->version();
+    s.vars = SagaVars(started->vars().begin(), started->vars().end());
+    s.status = SagaStatus::kRunning;
+    MoveTo(s, 0);
+  } else if (const auto* requested = As<StepRequested>(event)) {
+    Request(s, SagaStatus::kRunning, requested->index(), requested->attempt());
+  } else if (const auto* succeeded = As<StepSucceeded>(event)) {
+    for (const auto& [key, value] : succeeded->vars()) s.vars[key] = value;
+    MoveTo(s, succeeded->index() + 1);
+  } else if (const auto* failed = As<StepFailed>(event)) {
+    s.requested = false;
+    s.failure = failed->step() + ": " + failed->error();
+    if (failed->skipped()) MoveTo(s, failed->index() + 1);
+  } else if (const auto* timed_out = As<StepTimedOut>(event)) {
+    s.requested = false;
+    s.uncertain = true;
+    s.failure = timed_out->step() + (timed_out->whole_step() ? ": the step timed out" : ": an attempt timed out");
+  } else if (As<RetryScheduled>(event)) {
+    s.requested = false;
+  } else if (const auto* undo = As<CompensationRequested>(event)) {
+    Request(s, SagaStatus::kCompensating, undo->index(), undo->attempt());
+  } else if (const auto* undone = As<CompensationSucceeded>(event)) {
+    s.status = SagaStatus::kCompensating;
+    MoveTo(s, undone->index() - 1);
+  } else if (const auto* undo_failed = As<CompensationFailed>(event)) {
+    s.requested = false;
+    if (undo_failed->skipped()) MoveTo(s, undo_failed->index() - 1);
+  } else if (As<CompensationTimedOut>(event)) {
+    s.requested = false;
+  } else if (As<SagaCompleted>(event)) {
+    Finish(s, SagaStatus::kCompleted);
+  } else if (As<SagaCompensated>(event)) {
+    Finish(s, s.cancelled ? SagaStatus::kCancelled : SagaStatus::kCompensated);
+  } else if (const auto* stuck = As<SagaStuck>(event)) {
+    s.status = SagaStatus::kStuck;
+    s.step = stuck->index();
+    s.requested = false;
+    s.stuck_step = stuck->step();
+    s.stuck_in_compensation = stuck->compensation();
+    s.failure = stuck->error();
+  } else if (const auto* cancelled = As<SagaCancelled>(event)) {
+    s.cancelled = true;
+    s.failure = "cancelled: " + cancelled->reason();
+    s.status = SagaStatus::kCompensating;
+  } else if (As<SagaTerminated>(event)) {
+    Finish(s, SagaStatus::kTerminated);
+  } else if (As<SagaRetried>(event)) {
+    s.status = s.stuck_in_compensation ? SagaStatus::kCompensating : SagaStatus::kRunning;
+    s.attempt = 0;
+    s.requested = false;
+  } else if (As<SagaResolved>(event)) {
+    s.status = s.stuck_in_compensation ? SagaStatus::kCompensating : SagaStatus::kRunning;
+    MoveTo(s, s.stuck_in_compensation ? s.step - 1 : s.step + 1);
+  } else if (const auto* parked = As<SagaParked>(event)) {
+    s.parked = true;
+    s.failure = parked->reason();
+  } else if (const auto* scheduled = As<DeadlineScheduled>(event)) {
+    s.deadlines[scheduled->name()] = scheduled->due_at_us();
+  } else if (const auto* dropped = As<DeadlineCancelled>(event)) {
+    s.deadlines.erase(dropped->name());
+  } else if (const auto* fired = As<DeadlineFired>(event)) {
+    s.deadlines.erase(fired->name());
+  }
+}
+
+void Track(SagaInstance& instance, uint64_t version, uint64_t position, int64_t recorded_at_us) {
+  if (!instance.version) {
+    instance.started_position = position;
+    instance.started_at_us = recorded_at_us;
+  }
+  instance.version = version;
+  instance.last_position = position;
+  instance.updated_at_us = recorded_at_us;
+}
+
+void RegisterSagaEvents(EventTypeRegistry& types) {
+  types.Register<SagaStarted>();
+  types.Register<StepRequested>();
+  types.Register<StepSucceeded>();
+  types.Register<StepFailed>();
+  types.Register<StepTimedOut>();
+  types.Register<RetryScheduled>();
+  types.Register<CompensationRequested>();
+  types.Register<CompensationSucceeded>();
+  types.Register<CompensationFailed>();
+  types.Register<CompensationTimedOut>();
+  types.Register<SagaCompleted>();
+  types.Register<SagaCompensated>();
+  types.Register<SagaStuck>();
+  types.Register<SagaCancelled>();
+  types.Register<SagaTerminated>();
+  types.Register<SagaRetried>();
+  types.Register<SagaResolved>();
+  types.Register<SagaParked>();
+  types.Register<DeadlineScheduled>();
+  types.Register<DeadlineCancelled>();
+  types.Register<DeadlineFired>();
+}
+
+}  // namespace cairn::sagas
