@@ -77,6 +77,7 @@ void Evolve(SagaInstance& s, const google::protobuf::Message& event) {
   } else if (const auto* failed = As<StepFailed>(event)) {
     s.requested = false;
     s.failure = failed->step() + ": " + failed->error();
+    if (failed->uncertain()) s.uncertain = true;
     if (failed->skipped()) MoveTo(s, failed->index() + 1);
   } else if (const auto* timed_out = As<StepTimedOut>(event)) {
     s.requested = false;

@@ -43,8 +43,9 @@ struct SagaInstance {
   int step = 0;
   int attempt = 0;         // of the current step or compensation; 0: none yet
   bool requested = false;  // an attempt is out: its outside call may be running
-  // An attempt of the current step timed out: its outside call may have
-  // taken effect, so a compensation undoes the step too.
+  // An attempt of the current step went out and got no answer (it timed
+  // out, or the provider did not answer): it may have taken effect, so a
+  // compensation undoes the step too.
   bool uncertain = false;
   bool cancelled = false;  // compensating because of a cancel
   bool parked = false;     // shown as parked; the status it resumes with is kept

@@ -130,7 +130,8 @@ Result<std::vector<std::string>> Planner::RunCommand(Transition& t, const Action
   return std::move(prepared.types);
 }
 
-bool Planner::CallDone(Transition& t, int index, int attempt, bool compensation, Result<SagaVars> output) {
+bool Planner::CallDone(Transition& t, int index, int attempt, bool compensation, bool made,
+                       Result<SagaVars> output) {
   const SagaInstance& s = t.after;
   const bool awaited = s.requested && s.step == index && s.attempt == attempt &&
                        (s.status == SagaStatus::kCompensating) == compensation;
@@ -138,7 +139,7 @@ bool Planner::CallDone(Transition& t, int index, int attempt, bool compensation,
   const Action& action = ActionOf(index, compensation);
   if (!output.ok()) {
     // Only a business "no" says the call did nothing; silence may hide an effect.
-    Failed(t, index, compensation, output.status(), IsRetryable(output.status()));
+    Failed(t, index, compensation, output.status(), made && IsRetryable(output.status()));
   } else if (action.command) {
     SagaVars vars = VarsFor(s, compensation);
     for (const auto& [key, value] : *output) vars[key] = value;
@@ -208,6 +209,7 @@ void Planner::Failed(Transition& t, int index, bool compensation, const Status& 
     event.set_error(error.message());
     event.set_retryable(retry);
     event.set_skipped(skipped);
+    event.set_uncertain(uncertain);
     t.Add(std::move(event));
   }
   if (retry) {

@@ -54,8 +54,9 @@ class Planner {
   // Goes on from where the instance is (after a restart, or drive_again).
   void Drive(Transition& t);
   // The outcome of the outside call of attempt `attempt` of step `index`;
-  // false when that attempt is no longer awaited (a late answer).
-  bool CallDone(Transition& t, int index, int attempt, bool compensation, Result<SagaVars> output);
+  // false when that attempt is no longer awaited (a late answer). `made`:
+  // the call went out (an open breaker refuses it before it does).
+  bool CallDone(Transition& t, int index, int attempt, bool compensation, bool made, Result<SagaVars> output);
   // False when the deadline is no longer pending (fired, cancelled, or the instance ended).
   bool DeadlineDue(Transition& t, const std::string& name);
   // Operator actions and a cancel from the feed: FailedPrecondition when

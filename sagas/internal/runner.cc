@@ -238,7 +238,7 @@ void Runner::Call() {
   if (breaker) {
     if (Status permitted = breaker->Acquire(); !permitted.ok()) {
       return boost::asio::post(strand_, [self = shared_from_this(), index, attempt, compensation, permitted] {
-        self->CallAnswered(index, attempt, compensation, permitted);
+        self->CallAnswered(index, attempt, compensation, false, permitted);
       });
     }
   }
@@ -253,15 +253,15 @@ void Runner::Call() {
                                                                                     began));
     }
     boost::asio::post(self->strand_, [self, index, attempt, compensation, output = std::move(output)]() mutable {
-      self->CallAnswered(index, attempt, compensation, std::move(output));
+      self->CallAnswered(index, attempt, compensation, true, std::move(output));
     });
   });
 }
 
-void Runner::CallAnswered(int index, int attempt, bool compensation, Result<SagaVars> output) {
+void Runner::CallAnswered(int index, int attempt, bool compensation, bool made, Result<SagaVars> output) {
   if (stopped_) return;
-  inputs_.push_back(Input{[index, attempt, compensation, output](Planner& planner, Transition& t) {
-                            planner.CallDone(t, index, attempt, compensation, output);
+  inputs_.push_back(Input{[index, attempt, compensation, made, output](Planner& planner, Transition& t) {
+                            planner.CallDone(t, index, attempt, compensation, made, output);
                             return OkStatus();
                           },
                           nullptr});

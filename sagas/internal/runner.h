@@ -59,7 +59,7 @@ class Runner : public std::enable_shared_from_this<Runner> {
   Status Reload();
   void Arm();
   void Call();
-  void CallAnswered(int index, int attempt, bool compensation, Result<SagaVars> output);
+  void CallAnswered(int index, int attempt, bool compensation, bool made, Result<SagaVars> output);
   Planner MakePlanner();
 
   std::shared_ptr<Core> core_;
