@@ -62,6 +62,11 @@ SagaStatus ShownStatus(const SagaInstance& instance) {
 
 void Evolve(SagaInstance& s, const google::protobuf::Message& event) {
   if (!As<SagaParked>(event)) s.parked = false;
+  // Every step and compensation event names its step in field 1.
+  const google::protobuf::FieldDescriptor* step = event.GetDescriptor()->FindFieldByName("step");
+  if (step && step->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+    s.last_step = event.GetReflection()->GetString(event, step);
+  }
   if (const auto* started = As<SagaStarted>(event)) {
     s.id = started->saga_id();
     s.definition = started->definition();

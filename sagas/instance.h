@@ -42,6 +42,7 @@ struct SagaInstance {
   // compensation is next (or out); -1 when nothing is left to undo.
   int step = 0;
   int attempt = 0;         // of the current step or compensation; 0: none yet
+  std::string last_step;   // the step the last step or compensation event named
   bool requested = false;  // an attempt is out: its outside call may be running
   // An attempt of the current step went out and got no answer (it timed
   // out, or the provider did not answer): it may have taken effect, so a

@@ -73,6 +73,7 @@ void AddBenchCommand(CLI::App& app, Context& context);
 void AddDomainCommands(CLI::App& app, Context& context);
 void AddNodeCommands(CLI::App& app, Context& context);
 void AddProjectionCommands(CLI::App& app, Context& context);
+void AddSagaCommands(CLI::App& app, Context& context);
 
 }  // namespace cairn::cli
 

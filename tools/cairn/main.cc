@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   AddDomainCommands(app, context);
   AddNodeCommands(app, context);
   AddProjectionCommands(app, context);
+  AddSagaCommands(app, context);
   AddBenchCommand(app, context);
   try {
     app.parse(argc, argv);

@@ -40,7 +40,14 @@ class Announcer final : public Component {
   std::string file_;
 };
 
-int RunNode(const Context& context, bool with_projections) {
+// What a node process runs.
+enum class NodeParts {
+  kAll,        // cairn run
+  kPublisher,  // cairn kafka serve
+  kSagas,      // cairn sagas run
+};
+
+int RunNode(const Context& context, NodeParts parts) {
   Result<NodeConfig> config = LoadNodeConfig(context);
   if (!config.ok()) return Fail(config.status());
   if (Status logging = ConfigureLogging(config->service.log); !logging.ok()) return Fail(logging);
@@ -48,21 +55,34 @@ int RunNode(const Context& context, bool with_projections) {
   if (!store.ok()) return Fail(UnavailableError(store.status().message()));
   MetricsRegistry metrics;
   Service service(config->service, &metrics);
-  kafka::Publisher publisher(**store, config->kafka, &metrics);
-  Announcer announcer(publisher, config->service.data_dir);
-  service.Add(publisher);
-  service.Add(announcer);
-  // `cairn run` also keeps every read model current; `kafka serve` only publishes.
+  std::unique_ptr<kafka::Publisher> publisher;
+  std::unique_ptr<Announcer> announcer;
+  if (parts != NodeParts::kSagas) {
+    publisher = std::make_unique<kafka::Publisher>(**store, config->kafka, &metrics);
+    announcer = std::make_unique<Announcer>(*publisher, config->service.data_dir);
+    service.Add(*publisher);
+    service.Add(*announcer);
+  }
+  // `cairn run` also keeps every read model current.
   EventTypeRegistry types;
   commerce::RegisterCommerceEvents(types);
   std::vector<std::unique_ptr<projections::Projector>> models;
   std::vector<std::unique_ptr<projections::ProjectionRunner>> runners;
-  if (with_projections) {
+  if (parts == NodeParts::kAll) {
     models = commerce::CommerceReadModels(types);
     for (auto& model : models) {
       runners.push_back(std::make_unique<projections::ProjectionRunner>(**store, *model, config->projections, &metrics));
       service.Add(*runners.back());
     }
+  }
+  std::unique_ptr<commerce::Commerce> shop;
+  std::unique_ptr<sagas::Orchestrator> orchestrator;
+  if (parts != NodeParts::kPublisher) {
+    shop = std::make_unique<commerce::Commerce>(**store, config->commerce);
+    if (Status started = shop->Start(); !started.ok()) return Fail(started);
+    orchestrator = NewOrchestrator(**store, *shop, &metrics);
+    if (!orchestrator) return Fail(InternalError("the fulfillment saga's definition was refused"));
+    service.Add(*orchestrator);
   }
   return service.Run();
 }
@@ -119,14 +139,17 @@ int RunMock(int brokers, const std::string& port_file) {
 
 }  // namespace
 
+int RunSagaNode(const Context& context) { return RunNode(context, NodeParts::kSagas); }
+
 void AddNodeCommands(CLI::App& app, Context& context) {
-  app.add_subcommand("run", "Run the node until SIGTERM: hold the store, publish to Kafka, keep the read models current")
-      ->callback([&context] { context.run = [&context] { return RunNode(context, true); }; });
+  app.add_subcommand("run", "Run the node until SIGTERM: hold the store, publish to Kafka, keep the read models "
+                            "current, run the sagas")
+      ->callback([&context] { context.run = [&context] { return RunNode(context, NodeParts::kAll); }; });
 
   CLI::App* kafka = app.add_subcommand("kafka", "The Kafka fan-out");
   kafka->require_subcommand(1);
   kafka->add_subcommand("serve", "Run only the publisher until SIGTERM (the embedded mock when no brokers are set)")
-      ->callback([&context] { context.run = [&context] { return RunNode(context, false); }; });
+      ->callback([&context] { context.run = [&context] { return RunNode(context, NodeParts::kPublisher); }; });
 
   auto brokers = std::make_shared<std::string>();
   CLI::App* status = kafka->add_subcommand("status", "Publisher checkpoint, store head, lag and messages per topic");

@@ -9,6 +9,7 @@
 #include "engine/service.h"
 #include "examples/commerce/commerce.h"
 #include "projections/runner.h"
+#include "sagas/orchestrator.h"
 #include "tools/cairn/cli.h"
 
 namespace cairn::cli {
@@ -36,6 +37,13 @@ std::string BootstrapFile(const std::string& data_dir);
 // configured brokers, else the mock cluster of the node running on the data
 // dir; empty when there is none.
 std::string KafkaBrokers(const Context& context, const NodeConfig& config, const std::string& option = "");
+
+// `cairn sagas run`: a node with only the saga orchestrator.
+int RunSagaNode(const Context& context);
+
+// The orchestrator of the fulfillment saga over `shop`, with its breakers.
+std::unique_ptr<sagas::Orchestrator> NewOrchestrator(EventStore& store, commerce::Commerce& shop,
+                                                     MetricsRegistry* metrics);
 
 }  // namespace cairn::cli
 
