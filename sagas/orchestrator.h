@@ -50,6 +50,10 @@ struct OrchestratorOptions {
   // Where trigger and cancel events come from; not owned. Null: the store
   // (NewStoreFeed with the checkpoint prefix "<name>.feed").
   SagaFeed* feed = nullptr;
+  // Called once per instance that ends here (completed, compensated,
+  // cancelled or terminated), once that is durable; on the instance's
+  // strand, so it must not block. Null: nobody listens.
+  std::function<void(const SagaInstance&)> on_end;
   // Back-off while the store refuses an instance's transition.
   std::chrono::milliseconds first_backoff{100};
   std::chrono::milliseconds max_backoff{10'000};

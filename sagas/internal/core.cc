@@ -247,7 +247,7 @@ void Core::Committed(Runner& runner, const SagaInstance& before, const Transitio
   const SagaInstance& after = runner.state();
   DefinitionMetrics& m = MetricsOf(after.definition);
   const auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   for (const auto& event : t.events) {
     if (As<SagaStarted>(*event)) {
       ++counts_.started;
@@ -279,12 +279,13 @@ void Core::Committed(Runner& runner, const SagaInstance& before, const Transitio
     deadlines_pending_->Add(static_cast<double>(after.deadlines.size()) - static_cast<double>(before.deadlines.size()));
   }
   last_position_ = std::max(last_position_, after.last_position);
-  if (IsFinal(after.status)) {
-    --counts_.in_flight;
-    if (m.in_flight) m.in_flight->Add(-1);
-    if (auto it = live_starts_.find(after.started_position); it != live_starts_.end()) live_starts_.erase(it);
-    runners_.erase(after.id);
-  }
+  if (!IsFinal(after.status)) return;
+  --counts_.in_flight;
+  if (m.in_flight) m.in_flight->Add(-1);
+  if (auto it = live_starts_.find(after.started_position); it != live_starts_.end()) live_starts_.erase(it);
+  runners_.erase(after.id);
+  lock.unlock();
+  if (options_.on_end) options_.on_end(after);
 }
 
 void Core::Forget(const Runner& runner) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/commands.h"
+#include "bench/sagas_bench.h"
 #include "bench/kafka_bench.h"
 #include "bench/projections_bench.h"
 #include "bench/throughput.h"
@@ -16,6 +17,7 @@ namespace cairn::cli {
 namespace {
 
 struct BenchArgs {
+  int latency_ms = -1;  // bench sagas: the gateway's; -1: the standard cases
   int clients = 1;
   int in_flight = 0;
   uint64_t events = 0;
@@ -132,6 +134,51 @@ int RunBenchCommands(const BenchArgs& args) {
   return kExitOk;
 }
 
+int RunBenchSagas(const BenchArgs& args) {
+  std::vector<bench::SagasCase> cases;
+  if (args.latency_ms >= 0 || args.in_flight > 0 || args.events > 0) {
+    bench::SagasCase custom;
+    if (args.latency_ms >= 0) custom.gateway_latency = std::chrono::milliseconds(args.latency_ms);
+    if (args.in_flight > 0) custom.in_flight = args.in_flight;
+    if (args.events > 0) custom.sagas = args.events;
+    cases.push_back(custom);
+  } else {
+    cases = {{.sagas = 20000, .in_flight = 200}, {.sagas = 15000, .in_flight = 1000, .gateway_latency = std::chrono::milliseconds(5)}};
+  }
+  const std::string dir = WorkDir(args);
+  if (!args.json) {
+    std::printf("sync durability; a saga: order placed -> charged -> confirmed -> mailed; sagas per second\n");
+    std::printf("%-40s %9s %14s %14s %6s\n", "case", "sagas", "baseline /s", "cairn /s", "ratio");
+  }
+  for (const bench::SagasCase& c : cases) {
+    auto result = bench::RunSagasCase(c, dir);
+    if (!result.ok()) return Fail(result.status());
+    if (args.json) {
+      Report(*result, true);
+    } else {
+      std::printf("%-40s %9llu %14.0f %14.0f %6.2f\n    baseline: %s\n", result->name.c_str(),
+                  static_cast<unsigned long long>(result->events), result->baseline_events_per_s,
+                  result->cairn_events_per_s, result->ratio(), result->baseline.c_str());
+      std::fflush(stdout);
+    }
+  }
+  if (cases.size() > 1) {
+    auto latency = bench::RunSagaLatency(200, 10, dir);
+    if (!latency.ok()) return Fail(latency.status());
+    if (args.json) {
+      nlohmann::ordered_json out{{"case", "saga latency, order placed to completed"}, {"sagas", latency->sagas},
+                                 {"per_second", std::round(latency->rate)}, {"p50_ms", latency->p50_ms},
+                                 {"p99_ms", latency->p99_ms}};
+      std::printf("%s\n", out.dump().c_str());
+    } else {
+      std::printf("order placed to saga completed at %.0f sagas/s: p50 %.2f ms, p99 %.2f ms (%llu sagas)\n",
+                  latency->rate, latency->p50_ms, latency->p99_ms, static_cast<unsigned long long>(latency->sagas));
+    }
+  }
+  if (args.work_dir.empty()) std::filesystem::remove_all(dir);
+  return kExitOk;
+}
+
 int RunBenchKafka(const BenchArgs& args) {
   const std::string dir = WorkDir(args);
   Header(args.json);
@@ -228,6 +275,14 @@ void AddBenchCommand(CLI::App& app, Context& context) {
     if (commands->count("--durability") == 0) args->durability = args->in_flight > 0 ? "sync" : "buffered";
     context.run = [args] { return RunBenchCommands(*args); };
   });
+
+  CLI::App* sagas = bench->add_subcommand("sagas", "Fulfillment sagas completed per second, and their latency");
+  sagas->add_option("--sagas", args->events, "Sagas to run (default: the standard cases)")->check(CLI::PositiveNumber);
+  sagas->add_option("--in-flight", args->in_flight, "Sagas outstanding (default 200)")->check(CLI::Range(1, 65536));
+  sagas->add_option("--gateway-latency-ms", args->latency_ms, "How long each payment call takes (default 0)")
+      ->check(CLI::Range(0, 10000));
+  sagas->add_flag("--json", args->json, "One JSON object per case");
+  sagas->callback([&context, args] { context.run = [args] { return RunBenchSagas(*args); }; });
 
   CLI::App* kafka = bench->add_subcommand("kafka", "Publish throughput and append-to-consume latency on the mock cluster");
   kafka->add_option("--events", args->events, "Events to publish (default 200,000)")->check(CLI::PositiveNumber);
