@@ -4,6 +4,7 @@
 
 #include "engine/message_json.h"
 #include "examples/commerce/rules.h"
+#include "examples/commerce/webhook_channel.h"
 
 namespace cairn::commerce {
 namespace {
@@ -82,6 +83,17 @@ Result<std::string> ToJson(const CommandHandler<A>& handler, std::string_view id
   return "{\"stream\":" + stream + ",\"version\":" + std::to_string(*root.version) + ",\"state\":" + json + "}";
 }
 
+// The webhook, else the file, else the simulator; `status` says why a webhook cannot be used.
+std::unique_ptr<NotificationChannel> MailChannel(const CommerceOptions& options, Status& status) {
+  if (!options.mail_webhook.empty()) {
+    Result<WebhookAddress> address = ParseWebhookUrl(options.mail_webhook);
+    if (address.ok()) return std::make_unique<WebhookNotificationChannel>(*address, options.mail_webhook_timeout);
+    status = address.status();
+  }
+  if (!options.mail_file.empty()) return std::make_unique<FileNotificationChannel>(options.mail_file);
+  return std::make_unique<SimulatedNotificationChannel>(options.channel);
+}
+
 }  // namespace
 
 void BindCommerceOptions(ConfigLoader& loader, CommerceOptions& options) {
@@ -100,6 +112,8 @@ void BindCommerceOptions(ConfigLoader& loader, CommerceOptions& options) {
               "mail simulator: percent of delivery attempts that fail");
   loader.Bind("channel_latency_ms", &options.channel.latency, "mail simulator: how long every delivery takes");
   loader.Bind("mail_file", &options.mail_file, "write mail to this file (JSON lines) instead of the mail simulator");
+  loader.Bind("mail_webhook", &options.mail_webhook, "POST mail as JSON to this URL (http://host:port/path)");
+  loader.Bind("mail_webhook_timeout_ms", &options.mail_webhook_timeout, "how long a mail webhook may take to answer");
   loader.Bind("notification_max_attempts", &options.notification_max_attempts, 1, 100,
               "delivery attempts before a notification gives up");
 }
@@ -121,9 +135,7 @@ void RegisterCommerceEvents(EventTypeRegistry& types) {
 Commerce::Commerce(EventStore& store, CommerceOptions options)
     : store_(store),
       gateway_(options.gateway),
-      channel_(options.mail_file.empty()
-                   ? std::unique_ptr<NotificationChannel>(new SimulatedNotificationChannel(options.channel))
-                   : std::unique_ptr<NotificationChannel>(new FileNotificationChannel(options.mail_file))),
+      channel_(MailChannel(options, channel_status_)),
       notification_max_attempts_(options.notification_max_attempts),
       notification_(options.notification_max_attempts),
       orders_(store, order_, types_, options.handler),
@@ -136,6 +148,7 @@ Commerce::Commerce(EventStore& store, CommerceOptions options)
 }
 
 Status Commerce::Start() {
+  CAIRN_RETURN_IF_ERROR(channel_status_);
   CAIRN_RETURN_IF_ERROR(gateway_.Open());
   return types_.SaveSchemas(store_);
 }

@@ -7,6 +7,7 @@
 #ifndef CAIRN_EXAMPLES_COMMERCE_COMMERCE_H_
 #define CAIRN_EXAMPLES_COMMERCE_COMMERCE_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
@@ -26,13 +27,17 @@ struct CommerceOptions {
   SimulatedChannelRules channel;
   // When set, mail goes to this file as JSON lines instead of the simulator.
   std::string mail_file;
+  // When set ("http://host:port/path"), mail is POSTed to this webhook.
+  std::string mail_webhook;
+  std::chrono::milliseconds mail_webhook_timeout{2000};
   int notification_max_attempts = 5;
   HandlerOptions handler;
 };
 
-// Binds the simulators' rules, the mail file and the notification attempts:
-// gateway_*, channel_*, mail_file and notification_max_attempts (the
-// handler's settings come from BindServiceOptions).
+// Binds the simulators' rules, where mail goes and the notification
+// attempts: gateway_*, channel_*, mail_file, mail_webhook*,
+// notification_max_attempts (the handler's settings come from
+// BindServiceOptions).
 void BindCommerceOptions(ConfigLoader& loader, CommerceOptions& options);
 
 // Registers every commerce event type in its current shape, with the
@@ -45,7 +50,7 @@ class Commerce {
 
   // Reads the payment ledger back and saves the descriptor sets of the
   // commerce events in the store, so that tools render them. Call once
-  // before handling commands.
+  // before handling commands. InvalidArgument for a bad mail_webhook.
   Status Start();
 
   Result<CommandResult> Handle(const OrderCommand& command, CommandContext context = CommandContext::New());
@@ -83,6 +88,7 @@ class Commerce {
   EventStore& store_;
   EventTypeRegistry types_;
   SimulatedPaymentGateway gateway_;
+  Status channel_status_;
   std::unique_ptr<NotificationChannel> channel_;
   int notification_max_attempts_;
   Order order_;
