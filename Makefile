@@ -40,6 +40,7 @@ bench: build
 	$(BUILD_DIR)/tools/cairn/cairn bench commands
 	$(BUILD_DIR)/tools/cairn/cairn bench kafka
 	$(BUILD_DIR)/tools/cairn/cairn bench projections
+	$(BUILD_DIR)/tools/cairn/cairn bench sagas
 
 clean:
 	rm -rf $(BUILD_DIR)
