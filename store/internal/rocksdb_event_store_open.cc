@@ -30,15 +30,14 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf which, const std::shared_ptr<rocksdb::
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
-  // Point lookups (idempotence, stream heads) mostly miss or hit one key: a
-  // Bloom filter answers a miss without reading a block.
-  if (which == kEventIdsCf || which == kStreamHeadsCf) {
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  }
+  // Point lookups (idempotence, stream heads, snapshots) mostly miss or hit
+  // one key: a Bloom filter answers a miss without reading a block, and in
+  // the memtable without a skiplist search. Every command on a new aggregate
+  // misses all three.
+  const bool looked_up = which == kEventIdsCf || which == kStreamHeadsCf || which == kSnapshotsCf;
+  if (looked_up) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  // Every append with client event ids looks each id up, and almost every
-  // lookup misses: a memtable Bloom filter answers those without a skiplist search.
-  if (which == kEventIdsCf) {
+  if (looked_up) {
     options.memtable_whole_key_filtering = true;
     options.memtable_prefix_bloom_size_ratio = 0.05;
   }
