@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "engine/aggregate.h"
 #include "examples/commerce/commerce.h"
 #include "sagas/orchestrator.h"
 #include "tests/examples/commerce/commerce_messages.h"
@@ -22,6 +23,27 @@ using sagas::SagaStatus;
 using namespace testing;
 using cairn::testing::Eventually;
 
+// The shop's bus, except that the customer cancels order `order_id` just
+// before its confirmation is decided: the confirmation is rejected after a
+// successful charge.
+class CancelBeforeConfirm final : public sagas::CommandBus {
+ public:
+  CancelBeforeConfirm(Commerce& shop, std::string order_id) : shop_(shop), order_id_(std::move(order_id)) {}
+  Result<PreparedCommand> Prepare(const google::protobuf::Message& command, CommandContext context) override {
+    const auto* order = As<OrderCommand>(command);
+    if (order && order->has_confirm() && order->confirm().order_id() == order_id_ && !cancelled_) {
+      cancelled_ = true;
+      CAIRN_RETURN_IF_ERROR(shop_.Handle(Cancel(order_id_, "changed my mind")).status());
+    }
+    return shop_.bus().Prepare(command, std::move(context));
+  }
+
+ private:
+  Commerce& shop_;
+  const std::string order_id_;
+  bool cancelled_ = false;
+};
+
 class FulfillmentTest : public ::testing::Test {
  protected:
   void StartShop(CommerceOptions options) {
@@ -30,7 +52,8 @@ class FulfillmentTest : public ::testing::Test {
     shop_ = std::make_unique<Commerce>(*store_, options);
     ASSERT_TRUE(shop_->Start().ok());
     runtime_ = std::make_unique<Runtime>(2, 1);
-    orchestrator_ = std::make_unique<sagas::Orchestrator>(*store_, shop_->types(), shop_->bus(),
+    if (!cancel_before_confirm_.empty()) bus_ = std::make_unique<CancelBeforeConfirm>(*shop_, cancel_before_confirm_);
+    orchestrator_ = std::make_unique<sagas::Orchestrator>(*store_, shop_->types(), bus_ ? *bus_ : shop_->bus(),
                                                           sagas::OrchestratorOptions{}, &metrics_);
     orchestrator_->AddBreaker(std::string(kPaymentBreaker), breaker_);
     orchestrator_->AddBreaker(std::string(kMailBreaker), sagas::BreakerOptions{});
@@ -76,6 +99,8 @@ class FulfillmentTest : public ::testing::Test {
   std::unique_ptr<Runtime> runtime_;
   MetricsRegistry metrics_;
   sagas::BreakerOptions breaker_;
+  std::string cancel_before_confirm_;
+  std::unique_ptr<sagas::CommandBus> bus_;
   FulfillmentOptions saga_{.charge_retry = {.max_attempts = 2, .first_delay = milliseconds(10)},
                            .charge_attempt_timeout = milliseconds(2000),
                            .refund_retry = {.max_attempts = 5, .first_delay = milliseconds(10)},
@@ -135,6 +160,23 @@ TEST_F(FulfillmentTest, ACustomerWhoCancelsWhileTheChargeIsOutIsRefundedOnce) {
   EXPECT_EQ(entry.refunded, entry.charges ? entry.amount : 0);  // refunded once, or voided before it was taken
   EXPECT_EQ(State("order-o-4")["status"], "CANCELLED");
   EXPECT_EQ(Mails("n-o-4-order-cancelled"), 1);
+}
+
+TEST_F(FulfillmentTest, AConfirmationRejectedAfterTheChargeRefundsThenMails) {
+  cancel_before_confirm_ = "o-7";
+  StartShop({});
+  PlaceOrder("o-7");
+  ASSERT_TRUE(Eventually([&] {
+    const SagaStatus status = Saga("o-7").status;
+    return status == SagaStatus::kCompensated || status == SagaStatus::kCancelled;
+  }, std::chrono::seconds(20)));
+  const LedgerEntry entry = shop_->gateway().Ledger().at("ch-o-7");
+  EXPECT_EQ(entry.charges, 1);
+  EXPECT_EQ(entry.refunded, entry.amount);  // refunded, once, in full
+  EXPECT_EQ(State("charge-ch-o-7")["status"], "REFUNDED");
+  EXPECT_EQ(State("order-o-7")["status"], "CANCELLED");
+  EXPECT_EQ(Mails("n-o-7-order-cancelled"), 1);
+  EXPECT_EQ(Mails("n-o-7-order-confirmed"), 0);
 }
 
 TEST_F(FulfillmentTest, AMailThatKeepsFailingEndsAsFailedAndUndoesNothing) {
