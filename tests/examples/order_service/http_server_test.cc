@@ -36,7 +36,9 @@ class HttpServerTest : public ::testing::Test {
     ASSERT_TRUE(server_->Start(runtime_).ok());
   }
   void TearDown() override {
-    if (server_) EXPECT_TRUE(server_->Stop().ok());
+    if (server_) {
+      EXPECT_TRUE(server_->Stop().ok());
+    }
     runtime_.Stop();
   }
 
