@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/aggregate.h"
+#include "sagas/admin.h"
 #include "sagas/internal/core.h"
 #include "sagas/proto/saga.pb.h"
 
@@ -174,23 +175,14 @@ void Runner::Appended(Input input, std::shared_ptr<Transition> t, std::chrono::s
 }
 
 Status Runner::Reload() {
-  SagaInstance fresh;
-  fresh.id = state_.id;
-  const std::string stream = SagaStreamOf(state_.id);
-  ReadStreamOptions options;
-  while (true) {
-    Result<std::vector<RecordedEvent>> page = core_->store().ReadStream(stream, options);
-    if (!page.ok() && page.status().code() == StatusCode::kNotFound) break;
-    if (!page.ok()) return page.status();
-    for (const RecordedEvent& event : *page) {
-      CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<google::protobuf::Message> message, core_->saga_types().Decode(event));
-      Evolve(fresh, *message);
-      Track(fresh, event.version, event.position, event.recorded_at_us);
-    }
-    if (page->size() < options.max_count) break;
-    options.from_version = page->back().version + 1;
+  Result<SagaInstance> loaded = LoadSaga(core_->store(), state_.id);
+  if (loaded.ok()) {
+    state_ = std::move(*loaded);
+  } else if (loaded.status().code() == StatusCode::kNotFound) {
+    state_ = SagaInstance{.id = state_.id};  // never started
+  } else {
+    return loaded.status();
   }
-  state_ = std::move(fresh);
   return OkStatus();
 }
 

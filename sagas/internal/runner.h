@@ -29,7 +29,7 @@ class Runner : public std::enable_shared_from_this<Runner> {
   using Apply = std::function<Status(Planner&, Transition&)>;
   using Done = std::function<void(Status)>;
 
-  // `definition` is null for an instance whose version is not registered.
+  // `definition` is the registered version the instance started on.
   Runner(std::shared_ptr<Core> core, const SagaDefinition* definition, SagaInstance state);
 
   // Queues `apply`; `done` (may be null) gets its outcome once it is durable.
@@ -43,7 +43,6 @@ class Runner : public std::enable_shared_from_this<Runner> {
   const SagaInstance& state() const { return state_; }
   // When the current step's first attempt was asked for.
   std::chrono::steady_clock::time_point step_began() const { return step_began_; }
-  const SagaDefinition* definition() const { return definition_; }
 
  private:
   struct Input {

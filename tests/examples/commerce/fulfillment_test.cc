@@ -10,6 +10,7 @@
 
 #include "engine/aggregate.h"
 #include "examples/commerce/commerce.h"
+#include "sagas/admin.h"
 #include "sagas/orchestrator.h"
 #include "tests/examples/commerce/commerce_messages.h"
 #include "tests/testing/eventually.h"
@@ -74,13 +75,8 @@ class FulfillmentTest : public ::testing::Test {
     return json.ok() ? nlohmann::json::parse(*json)["state"] : nlohmann::json();
   }
   sagas::SagaInstance Saga(const std::string& order) {
-    sagas::SagaInstance instance;
-    EventTypeRegistry types;
-    sagas::RegisterSagaEvents(types);
-    auto events = store_->ReadStream(sagas::SagaStreamOf(sagas::SagaIdOf(kFulfillmentSaga, order)), {});
-    if (!events.ok()) return instance;
-    for (const RecordedEvent& event : *events) sagas::Evolve(instance, *types.Decode(event).value());
-    return instance;
+    auto saga = sagas::LoadSaga(*store_, sagas::SagaIdOf(kFulfillmentSaga, order));
+    return saga.ok() ? *saga : sagas::SagaInstance();
   }
   bool Ends(const std::string& order, SagaStatus status) {
     return Eventually([&] { return Saga(order).status == status; }, std::chrono::seconds(20));
