@@ -54,10 +54,11 @@ int main(int argc, char** argv) {
   if (!orchestrator.Register(shop.Fulfillment(fast)).ok() || !orchestrator.Start(runtime).ok()) return 1;
   std::printf("started\n");
   std::fflush(stdout);
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(mode == "finish" ? 90 : 3600);
+  // Checking reads every saga, so not often: it would starve the sagas it waits for.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(mode == "finish" ? 180 : 3600);
   while (std::chrono::steady_clock::now() < give_up) {
-    if (mode == "finish" && AllEnded(**store)) break;
-    std::this_thread::sleep_for(milliseconds(20));
+    if (mode == "finish" && orchestrator.counts().in_flight == 0 && AllEnded(**store)) break;
+    std::this_thread::sleep_for(milliseconds(200));
   }
   const bool ended = mode == "finish" && AllEnded(**store);
   (void)orchestrator.Stop();
