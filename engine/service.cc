@@ -68,15 +68,22 @@ struct Service::Impl final : ComponentObserver {
   size_t in_flight = 0;
   std::string failure;  // the first component failure: why the node stops
   std::map<const Component*, Gauge*> up;
+  std::map<const Component*, ComponentHealth> health;  // guarded by mu
 
-  void SetUp(const Component& component, bool is_up) {
+  void SetUp(const Component& component, bool is_up, const std::string& reason = "") {
     auto gauge = up.find(&component);
     if (gauge != up.end() && gauge->second) gauge->second->Set(is_up ? 1 : 0);
+    std::lock_guard lock(mu);
+    ComponentHealth& entry = health[&component];
+    entry.up = is_up;
+    entry.reason = is_up ? "" : reason;
   }
   void ComponentUp(const Component& component) override { SetUp(component, true); }
-  void ComponentDown(const Component& component, const std::string&) override { SetUp(component, false); }
+  void ComponentDown(const Component& component, const std::string& reason) override {
+    SetUp(component, false, reason);
+  }
   void ComponentFailed(const Component& component, const std::string& reason) override {
-    SetUp(component, false);
+    SetUp(component, false, reason);
     {
       std::lock_guard lock(mu);
       if (!failure.empty()) return;
@@ -107,6 +114,15 @@ void Service::Add(Component& component) {
     if (added.ok()) gauge = *added;
   }
   impl_->up[&component] = gauge;
+  std::lock_guard lock(impl_->mu);
+  impl_->health[&component] = {component.name(), false, "not started"};
+}
+
+std::vector<ComponentHealth> Service::Health() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<ComponentHealth> out;
+  for (const Component* component : impl_->components) out.push_back(impl_->health.at(component));
+  return out;
 }
 
 bool Service::Submit(std::function<void()> work) {
@@ -184,7 +200,7 @@ int Service::Run() {
   boost::system::error_code ignored;
   impl.signals.cancel(ignored);
   impl.runtime.Stop();
-  for (Component* component : impl.components) impl.SetUp(*component, false);
+  for (Component* component : impl.components) impl.SetUp(*component, false, "stopped");
   spdlog::info("service stopped");
   return exit_code;
 }

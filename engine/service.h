@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/command.h"
 #include "engine/config.h"
@@ -81,6 +82,13 @@ class Component {
   ComponentObserver* observer_ = nullptr;
 };
 
+// What a component last said of itself (readiness probes).
+struct ComponentHealth {
+  std::string name;
+  bool up = false;
+  std::string reason;  // why it is down or failed
+};
+
 // cairn_component_up{component} (1 up, 0 down or failed) goes to `metrics`.
 class Service {
  public:
@@ -106,6 +114,8 @@ class Service {
 
   bool accepting() const;
   size_t in_flight() const;
+  // Every component in the order added; not up before it started.
+  std::vector<ComponentHealth> Health() const;
   Runtime& runtime();
   const ServiceOptions& options() const;
 

@@ -49,6 +49,10 @@ ProjectionRunner::~ProjectionRunner() { (void)Stop(); }  // Stop() is in runner_
 
 std::string ProjectionRunner::path() const { return impl_->file.path(); }
 
+void ProjectionRunner::OnApplied(std::function<void(uint64_t checkpoint)> listener) {
+  impl_->on_applied = std::move(listener);
+}
+
 Status ProjectionRunner::Open() {
   Impl& impl = *impl_;
   // A rebuild may have swapped in a new generation: follow it.
@@ -153,6 +157,7 @@ Result<size_t> ProjectionRunner::Apply(std::vector<RecordedEvent> batch) {
   if (impl.lag) impl.lag->Set(static_cast<double>(head > done ? head - done : 0));
   if (impl.parked_gauge) impl.parked_gauge->Add(static_cast<double>(parked));
   if (impl.applied) impl.applied->Increment(static_cast<double>(taken));
+  if (impl.on_applied) impl.on_applied(done);
   if (!stopped_at.empty()) {
     spdlog::error("projector {} stopped before {}", projector_.name(), stopped_at);
     ResetFeed();  // the events after the poison one are read again once it is fixed

@@ -18,6 +18,7 @@
 #define CAIRN_PROJECTIONS_RUNNER_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -102,6 +103,9 @@ class ProjectionRunner final : public Component {
 
   ProjectorStatus status() const;
   std::string path() const;
+  // `listener` hears the checkpoint after each batch commits, on the thread
+  // that applied it (read-your-writes waits). Before Start.
+  void OnApplied(std::function<void(uint64_t checkpoint)> listener);
   Result<std::vector<ParkedEvent>> Parked();
   // Applies a parked event again (after a fix); it leaves the list on success.
   Status Replay(uint64_t position);

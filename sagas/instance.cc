@@ -72,6 +72,7 @@ void Evolve(SagaInstance& s, const google::protobuf::Message& event) {
     s.definition = started->definition();
     s.definition_version = started->version();
     s.vars = SagaVars(started->vars().begin(), started->vars().end());
+    s.traceparent = started->traceparent();
     s.status = SagaStatus::kRunning;
     MoveTo(s, 0);
   } else if (const auto* requested = As<StepRequested>(event)) {

@@ -38,6 +38,7 @@ struct SagaInstance {
   int definition_version = 0;
   SagaStatus status = SagaStatus::kRunning;
   SagaVars vars;
+  std::string traceparent;  // the trigger's trace context; empty when it had none
   // Running: the step to do next (or doing). Compensating: the step whose
   // compensation is next (or out); -1 when nothing is left to undo.
   int step = 0;

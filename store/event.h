@@ -32,6 +32,9 @@ size_t JsonNestingDepth(std::string_view json);
 
 // Metadata keys with a meaning across Cairn.
 inline constexpr std::string_view kCorrelationIdKey = "correlation_id";
+// Metadata key of the W3C trace context (traceparent) an event was caused
+// under; the Kafka publisher passes it on as a header of the same name.
+inline constexpr std::string_view kTraceparentKey = "traceparent";
 inline constexpr std::string_view kCausationIdKey = "causation_id";
 
 using Metadata = std::map<std::string, std::string, std::less<>>;

@@ -65,8 +65,8 @@ class WireReader {
   std::string_view rest_;
 };
 
-// A metadata map entry: key (1) and value (2).
-bool CorrelationIdOf(std::string_view entry, std::string_view& correlation_id) {
+// A metadata map entry: key (1) and value (2); the ones relays pass on go into `headers`.
+bool PeekMetadataEntry(std::string_view entry, RecordHeaders& headers) {
   WireReader reader(entry);
   std::string_view key, value;
   while (!reader.done()) {
@@ -81,7 +81,8 @@ bool CorrelationIdOf(std::string_view entry, std::string_view& correlation_id) {
     if ((tag >> 3) == 1) key = field;
     if ((tag >> 3) == 2) value = field;
   }
-  if (key == kCorrelationIdKey) correlation_id = value;
+  if (key == kCorrelationIdKey) headers.correlation_id = value;
+  if (key == kTraceparentKey) headers.traceparent = value;
   return true;
 }
 
@@ -109,7 +110,7 @@ Result<RecordHeaders> PeekEventRecord(std::string_view bytes) {
       if (field == 2) headers.stream = value;
       if (field == 5) headers.type = value;
       if (field == 7) headers.content_type = value;
-      if (field == 9) ok = CorrelationIdOf(value, headers.correlation_id);
+      if (field == 9) ok = PeekMetadataEntry(value, headers);
     } else {
       ok = reader.Skip(wire_type);
     }

@@ -29,6 +29,7 @@ struct RecordHeaders {
   std::string_view type;
   std::string_view content_type;
   std::string_view correlation_id;
+  std::string_view traceparent;
 };
 // DataLoss when `bytes` is not an EventRecord.
 Result<RecordHeaders> PeekEventRecord(std::string_view bytes);

@@ -191,15 +191,23 @@ Status Publisher::Impl::Produce(std::string_view record) {
   }
   const std::string position = std::to_string(event.position);
   const std::string event_id = event.event_id.ToString();
+  rd_kafka_headers_t* headers = rd_kafka_headers_new(6);
+  auto add = [headers](const char* name, std::string_view value) {
+    rd_kafka_header_add(headers, name, -1, value.data(), static_cast<ssize_t>(value.size()));
+  };
+  add("type", event.type);
+  add("content_type", event.content_type);
+  add("position", position);
+  add("event_id", event_id);
+  add("correlation_id", event.correlation_id);
+  if (!event.traceparent.empty()) add("traceparent", event.traceparent);
   rd_kafka_resp_err_t produced = rd_kafka_producev(
       producer, RD_KAFKA_V_TOPIC(last_topic.c_str()), RD_KAFKA_V_KEY(event.stream.data(), event.stream.size()),
       RD_KAFKA_V_VALUE(const_cast<char*>(record.data()), record.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_HEADER("type", event.type.data(), static_cast<ssize_t>(event.type.size())),
-      RD_KAFKA_V_HEADER("content_type", event.content_type.data(), static_cast<ssize_t>(event.content_type.size())),
-      RD_KAFKA_V_HEADER("position", position.data(), static_cast<ssize_t>(position.size())),
-      RD_KAFKA_V_HEADER("event_id", event_id.data(), static_cast<ssize_t>(event_id.size())),
-      RD_KAFKA_V_HEADER("correlation_id", event.correlation_id.data(), static_cast<ssize_t>(event.correlation_id.size())),
+      RD_KAFKA_V_HEADERS(headers),
       RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(event.position))), RD_KAFKA_V_END);
+  // On success the message owns the headers; on failure they are still ours.
+  if (produced != RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_headers_destroy(headers);
   if (produced == RD_KAFKA_RESP_ERR__QUEUE_FULL) return ResourceExhaustedError("librdkafka's queue is full");
   if (produced != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return UnavailableError("cannot send global position " + position + ": " + rd_kafka_err2str(produced));

@@ -75,4 +75,14 @@ Result<commerce::PlaceOrder> PlaceOrderFromJson(std::string_view body) {
   return place;
 }
 
+Result<std::string> CancelReasonFromJson(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return std::string();
+  if (JsonNestingDepth(body) > kMaxJsonDepth) return InvalidArgumentError("the body nests too deeply");
+  const json object = json::parse(body, nullptr, false);
+  if (object.is_discarded()) return InvalidArgumentError("the body is not JSON");
+  if (!object.is_object()) return InvalidArgumentError("the body must be a JSON object");
+  CAIRN_RETURN_IF_ERROR(Unknown(object, {"reason"}, ""));
+  return Text(object, "reason", "", false);
+}
+
 }  // namespace cairn::order_service

@@ -23,6 +23,10 @@ bool IsJsonContentType(std::string_view content_type);
 // say. An absent order id is left empty for the caller to generate.
 Result<commerce::PlaceOrder> PlaceOrderFromJson(std::string_view body);
 
+// POST /orders/{id}/cancel: an empty body, or {"reason"?: string}; the
+// reason, empty when not given.
+Result<std::string> CancelReasonFromJson(std::string_view body);
+
 }  // namespace cairn::order_service
 
 #endif  // CAIRN_EXAMPLES_ORDER_SERVICE_ORDER_JSON_H_

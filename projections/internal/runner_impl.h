@@ -3,6 +3,7 @@
 #ifndef CAIRN_PROJECTIONS_INTERNAL_RUNNER_IMPL_H_
 #define CAIRN_PROJECTIONS_INTERNAL_RUNNER_IMPL_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,6 +36,7 @@ struct ProjectionRunner::Impl {
   Gauge* lag = nullptr;
   Gauge* parked_gauge = nullptr;
   Counter* applied = nullptr;
+  std::function<void(uint64_t)> on_applied;
 
   void Set(ProjectorState state, const std::string& error = "") {
     std::lock_guard guard(mu);

@@ -264,7 +264,9 @@ void Core::Committed(Runner& runner, const SagaInstance& before, const Transitio
     } else if (As<SagaStuck>(*event)) {
       ++counts_.stuck;
       if (m.stuck) m.stuck->Increment();
-      spdlog::error("saga {} is stuck: {}", after.id, after.failure);
+      // The trace id (traceparent's second field) ties the line to the request that started it.
+      spdlog::error("saga {} is stuck: {} (trace {})", after.id, after.failure,
+                    after.traceparent.size() >= 35 ? after.traceparent.substr(3, 32) : "-");
     } else if (As<RetryScheduled>(*event)) {
       if (m.retries) m.retries->Increment();
     } else if (As<DeadlineFired>(*event)) {

@@ -53,6 +53,9 @@ void Planner::Start(Transition& t, const std::string& saga_id, const SagaVars& v
   if (trigger) {
     started.set_trigger_event_id(trigger->event_id.ToString());
     started.set_trigger_type(trigger->type);
+    if (auto trace = trigger->metadata.find(kTraceparentKey); trace != trigger->metadata.end()) {
+      started.set_traceparent(trace->second);
+    }
   }
   started.mutable_vars()->insert(vars.begin(), vars.end());
   t.Add(std::move(started));
@@ -117,6 +120,7 @@ Result<std::vector<std::string>> Planner::RunCommand(Transition& t, const Action
   context.command_id = Uuid::NameBased(CommandNamespace(), step_id + "/" + std::to_string(attempt));
   context.correlation_id = t.after.id;
   context.metadata["saga_id"] = t.after.id;
+  if (!t.after.traceparent.empty()) context.metadata[std::string(kTraceparentKey)] = t.after.traceparent;
   CAIRN_ASSIGN_OR_RETURN(PreparedCommand prepared, bus_.Prepare(*command, std::move(context)));
   if (!prepared.append.events.empty()) {
     for (const StreamAppend& other : t.commands) {

@@ -93,6 +93,7 @@ void Runner::Run(Input input) {
       return Pump();
     }
     data->metadata[std::string(kCorrelationIdKey)] = state_.id;
+    if (!t->after.traceparent.empty()) data->metadata[std::string(kTraceparentKey)] = t->after.traceparent;
     saga.events.push_back(std::move(*data));
   }
   std::vector<StreamAppend> appends;

@@ -6,85 +6,21 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "engine/kafka/publisher.h"
+#include "engine/kafka/mock_cluster.h"
 #include "engine/kafka/topic_counts.h"
-#include "engine/service.h"
-#include "examples/commerce/commerce.h"
-#include "examples/commerce/read_models.h"
-#include "projections/runner.h"
+#include "examples/order_service/node.h"
 #include "tools/cairn/node_config.h"
 
 namespace cairn::cli {
 namespace {
 
-// Prints the Kafka address once the publisher runs, and leaves it in the data dir.
-class Announcer final : public Component {
- public:
-  Announcer(const kafka::Publisher& publisher, std::string data_dir)
-      : publisher_(publisher), file_(BootstrapFile(data_dir)) {}
-  std::string name() const override { return "announcer"; }
-  Status Start(Runtime&) override {
-    std::printf("kafka bootstrap: %s\n", publisher_.bootstrap().c_str());
-    std::fflush(stdout);
-    std::ofstream(file_) << publisher_.bootstrap() << '\n';
-    return OkStatus();
-  }
-  Status Stop() override {
-    std::error_code ignored;
-    std::filesystem::remove(file_, ignored);
-    return OkStatus();
-  }
-
- private:
-  const kafka::Publisher& publisher_;
-  std::string file_;
-};
-
-// What a node process runs.
-enum class NodeParts {
-  kAll,        // cairn run
-  kPublisher,  // cairn kafka serve
-  kSagas,      // cairn sagas run
-};
-
-int RunNode(const Context& context, NodeParts parts) {
+int RunNode(const Context& context, order_service::NodeParts parts) {
   Result<NodeConfig> config = LoadNodeConfig(context);
   if (!config.ok()) return Fail(config.status());
   if (Status logging = ConfigureLogging(config->service.log); !logging.ok()) return Fail(logging);
-  auto store = OpenEventStore(config->service.data_dir, StoreOptionsOf(*config));
-  if (!store.ok()) return Fail(UnavailableError(store.status().message()));
-  MetricsRegistry metrics;
-  Service service(config->service, &metrics);
-  std::unique_ptr<kafka::Publisher> publisher;
-  std::unique_ptr<Announcer> announcer;
-  if (parts != NodeParts::kSagas) {
-    publisher = std::make_unique<kafka::Publisher>(**store, config->kafka, &metrics);
-    announcer = std::make_unique<Announcer>(*publisher, config->service.data_dir);
-    service.Add(*publisher);
-    service.Add(*announcer);
-  }
-  // `cairn run` also keeps every read model current.
-  EventTypeRegistry types;
-  commerce::RegisterCommerceEvents(types);
-  std::vector<std::unique_ptr<projections::Projector>> models;
-  std::vector<std::unique_ptr<projections::ProjectionRunner>> runners;
-  if (parts == NodeParts::kAll) {
-    models = commerce::CommerceReadModels(types);
-    for (auto& model : models) {
-      runners.push_back(std::make_unique<projections::ProjectionRunner>(**store, *model, config->projections, &metrics));
-      service.Add(*runners.back());
-    }
-  }
-  std::unique_ptr<commerce::Commerce> shop;
-  std::unique_ptr<sagas::Orchestrator> orchestrator;
-  if (parts != NodeParts::kPublisher) {
-    shop = std::make_unique<commerce::Commerce>(**store, config->commerce);
-    if (Status started = shop->Start(); !started.ok()) return Fail(started);
-    orchestrator = NewOrchestrator(**store, *shop, &metrics);
-    if (!orchestrator) return Fail(InternalError("the fulfillment saga's definition was refused"));
-    service.Add(*orchestrator);
-  }
-  return service.Run();
+  auto node = order_service::Node::Open(std::move(config).value(), parts);
+  if (!node.ok()) return Fail(node.status());
+  return (*node)->Run();
 }
 
 int RunStatus(const Context& context, const std::string& brokers_option) {
@@ -139,17 +75,17 @@ int RunMock(int brokers, const std::string& port_file) {
 
 }  // namespace
 
-int RunSagaNode(const Context& context) { return RunNode(context, NodeParts::kSagas); }
+int RunSagaNode(const Context& context) { return RunNode(context, order_service::NodeParts::kSagas); }
 
 void AddNodeCommands(CLI::App& app, Context& context) {
   app.add_subcommand("run", "Run the node until SIGTERM: hold the store, publish to Kafka, keep the read models "
                             "current, run the sagas")
-      ->callback([&context] { context.run = [&context] { return RunNode(context, NodeParts::kAll); }; });
+      ->callback([&context] { context.run = [&context] { return RunNode(context, order_service::NodeParts::kAll); }; });
 
   CLI::App* kafka = app.add_subcommand("kafka", "The Kafka fan-out");
   kafka->require_subcommand(1);
   kafka->add_subcommand("serve", "Run only the publisher until SIGTERM (the embedded mock when no brokers are set)")
-      ->callback([&context] { context.run = [&context] { return RunNode(context, NodeParts::kPublisher); }; });
+      ->callback([&context] { context.run = [&context] { return RunNode(context, order_service::NodeParts::kPublisher); }; });
 
   auto brokers = std::make_shared<std::string>();
   CLI::App* status = kafka->add_subcommand("status", "Publisher checkpoint, store head, lag and messages per topic");

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "examples/commerce/commerce.h"
+#include "examples/commerce/queries.h"
 #include "examples/commerce/read_models.h"
 #include "engine/kafka/topic_counts.h"
 #include "projections/progress.h"
@@ -22,7 +23,6 @@
 namespace cairn::cli {
 namespace {
 
-using projections::Database;
 using projections::Projector;
 
 // The commerce read models the tool knows, with the registry they decode with.
@@ -271,46 +271,17 @@ int RunParked(const Context& context, const std::string& name, bool replay) {
                                                " parked events failed again; the first: " + first_failure.message()));
 }
 
-// The rows of a query as JSON objects, column names as keys.
-Result<nlohmann::ordered_json> QueryRows(const std::string& path, const std::string& sql, const std::string& key) {
-  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::OpenReadOnly(path));
-  CAIRN_ASSIGN_OR_RETURN(projections::Statement query, db->Prepare(sql));
-  query.Bind(1, key);
-  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  for (;;) {
-    CAIRN_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) break;
-    nlohmann::ordered_json object;
-    for (int column = 0; column < query.columns(); ++column) {
-      const std::string name = query.ColumnName(column);
-      if (query.IsNull(column)) object[name] = nullptr;
-      else if (query.IsInteger(column)) object[name] = query.Int(column);
-      else object[name] = query.Text(column);
-    }
-    rows.push_back(std::move(object));
-  }
-  return rows;
-}
-
 int RunQueryOrder(const Context& context, const std::string& order_id) {
-  auto rows = QueryRows(projections::ReadModelPath(ProjectionsDirectory(context.data_dir), "order_summary"),
-                        "SELECT * FROM order_summary WHERE order_id = ?1", order_id);
-  if (!rows.ok()) return Fail(UnavailableError("the order_summary read model cannot be read: " + rows.status().message()));
-  if (rows->empty()) return Fail(NotFoundError("order " + order_id + " not found in order_summary"));
-  std::cout << (*rows)[0].dump() << '\n';
+  auto order = commerce::QueryOrder(ProjectionsDirectory(context.data_dir), order_id);
+  if (!order.ok()) return Fail(order.status());
+  std::cout << order->json << '\n';
   return kExitOk;
 }
 
 int RunQueryCustomer(const Context& context, const std::string& customer_id) {
-  const std::string path = projections::ReadModelPath(ProjectionsDirectory(context.data_dir), "customer_orders");
-  auto summary = QueryRows(path, "SELECT * FROM customer_orders WHERE customer_id = ?1", customer_id);
-  auto totals = QueryRows(path, "SELECT currency, total FROM customer_confirmed_totals WHERE customer_id = ?1", customer_id);
-  if (!summary.ok() || !totals.ok()) return Fail(UnavailableError("the customer_orders read model cannot be read"));
-  if (summary->empty()) return Fail(NotFoundError("customer " + customer_id + " not found in customer_orders"));
-  nlohmann::ordered_json out = (*summary)[0];
-  out["confirmed_totals"] = nlohmann::ordered_json::object();
-  for (const auto& row : *totals) out["confirmed_totals"][row["currency"].get<std::string>()] = row["total"];
-  std::cout << out.dump() << '\n';
+  auto customer = commerce::QueryCustomerSummary(ProjectionsDirectory(context.data_dir), customer_id);
+  if (!customer.ok()) return Fail(customer.status());
+  std::cout << customer->json << '\n';
   return kExitOk;
 }
 

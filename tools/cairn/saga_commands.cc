@@ -98,17 +98,6 @@ int RunAction(const Context& context, const std::string& verb, const SagaArgs& a
 
 }  // namespace
 
-std::unique_ptr<sagas::Orchestrator> NewOrchestrator(EventStore& store, commerce::Commerce& shop,
-                                                     MetricsRegistry* metrics) {
-  auto orchestrator = std::make_unique<sagas::Orchestrator>(store, shop.types(), shop.bus(),
-                                                            sagas::OrchestratorOptions{}, metrics);
-  orchestrator->AddBreaker(std::string(commerce::kPaymentBreaker), sagas::BreakerOptions{});
-  orchestrator->AddBreaker(std::string(commerce::kMailBreaker), sagas::BreakerOptions{});
-  Status registered = orchestrator->Register(shop.Fulfillment());
-  if (!registered.ok()) return nullptr;  // a bug in the definition: its tests refuse it first
-  return orchestrator;
-}
-
 void AddSagaCommands(CLI::App& app, Context& context) {
   CLI::App* group = app.add_subcommand("sagas", "Saga instances: list, show, and operator actions");
   group->require_subcommand(1);

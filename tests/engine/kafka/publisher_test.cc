@@ -23,6 +23,8 @@ EventData Event(const std::string& type, int n) {
   event.type = type;
   event.data = "{\"n\":" + std::to_string(n) + "}";
   event.metadata[std::string(kCorrelationIdKey)] = "corr-" + std::to_string(n % 7);
+  // Every other event carries a trace context, which the publisher passes on as a header.
+  if (n % 2 == 0) event.metadata[std::string(kTraceparentKey)] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   return event;
 }
 
@@ -57,6 +59,12 @@ class PublisherTest : public ::testing::Test {
       EXPECT_EQ(message.headers.at("type"), event->type);
       EXPECT_EQ(message.headers.at("event_id"), event->event_id.ToString());
       EXPECT_EQ(message.headers.at("correlation_id"), event->metadata.at("correlation_id"));
+      auto trace = event->metadata.find(kTraceparentKey);
+      if (trace == event->metadata.end()) {
+        EXPECT_EQ(message.headers.count("traceparent"), 0u);
+      } else {
+        EXPECT_EQ(message.headers.at("traceparent"), trace->second);
+      }
       EXPECT_EQ(message.topic, "cairn." + std::string(CategoryOf(event->stream)));
       seen.versions[event->stream].push_back(event->version);
       seen.partitions[event->stream].insert({message.topic, message.partition});

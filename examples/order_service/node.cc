@@ -1,0 +1,121 @@
+#include "examples/order_service/node.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "examples/commerce/read_models.h"
+#include "examples/order_service/order_api.h"
+
+namespace cairn::order_service {
+
+// Prints the Kafka address once the publisher runs, and leaves it in the data dir.
+class Node::Announcer final : public Component {
+ public:
+  Announcer(const kafka::Publisher& publisher, std::string data_dir)
+      : publisher_(publisher), file_(BootstrapFile(data_dir)) {}
+  std::string name() const override { return "announcer"; }
+  Status Start(Runtime&) override {
+    std::printf("kafka bootstrap: %s\n", publisher_.bootstrap().c_str());
+    std::fflush(stdout);
+    std::ofstream(file_) << publisher_.bootstrap() << '\n';
+    return OkStatus();
+  }
+  Status Stop() override {
+    std::error_code ignored;
+    std::filesystem::remove(file_, ignored);
+    return OkStatus();
+  }
+
+ private:
+  const kafka::Publisher& publisher_;
+  std::string file_;
+};
+
+namespace {
+
+// The last component: says that every part before it started.
+class RunningNotice final : public Component {
+ public:
+  explicit RunningNotice(std::function<void()> notice) : notice_(std::move(notice)) {}
+  std::string name() const override { return "running notice"; }
+  Status Start(Runtime&) override {
+    notice_();
+    return OkStatus();
+  }
+  Status Stop() override { return OkStatus(); }
+
+ private:
+  std::function<void()> notice_;
+};
+
+}  // namespace
+
+std::unique_ptr<sagas::Orchestrator> NewOrchestrator(EventStore& store, commerce::Commerce& shop,
+                                                     MetricsRegistry* metrics) {
+  auto orchestrator = std::make_unique<sagas::Orchestrator>(store, shop.types(), shop.bus(),
+                                                            sagas::OrchestratorOptions{}, metrics);
+  orchestrator->AddBreaker(std::string(commerce::kPaymentBreaker), sagas::BreakerOptions{});
+  orchestrator->AddBreaker(std::string(commerce::kMailBreaker), sagas::BreakerOptions{});
+  if (!orchestrator->Register(shop.Fulfillment()).ok()) return nullptr;
+  return orchestrator;
+}
+
+Node::Node(NodeConfig config) : config_(std::move(config)) {}
+Node::~Node() = default;
+
+Result<std::unique_ptr<Node>> Node::Open(NodeConfig config, NodeParts parts, std::function<void(Node&)> on_running) {
+  std::unique_ptr<Node> node(new Node(std::move(config)));
+  CAIRN_RETURN_IF_ERROR(node->Build(parts, std::move(on_running)));
+  return node;
+}
+
+Status Node::Build(NodeParts parts, std::function<void(Node&)> on_running) {
+  auto store = OpenEventStore(config_.service.data_dir, StoreOptionsOf(config_));
+  if (!store.ok()) return UnavailableError(store.status().message());
+  store_ = std::move(store).value();
+  service_ = std::make_unique<Service>(config_.service, &metrics_);
+  const bool all = parts == NodeParts::kAll || parts == NodeParts::kOrderService;
+
+  if (parts != NodeParts::kSagas) {
+    publisher_ = std::make_unique<kafka::Publisher>(*store_, config_.kafka, &metrics_);
+    service_->Add(*publisher_);
+    hooks_.push_back(std::make_unique<Announcer>(*publisher_, config_.service.data_dir));
+    service_->Add(*hooks_.back());
+  }
+  commerce::RegisterCommerceEvents(types_);
+  if (all) {
+    models_ = commerce::CommerceReadModels(types_);
+    for (auto& model : models_) {
+      runners_.push_back(std::make_unique<projections::ProjectionRunner>(*store_, *model, config_.projections, &metrics_));
+      service_->Add(*runners_.back());
+    }
+  }
+  if (parts != NodeParts::kPublisher) {
+    shop_ = std::make_unique<commerce::Commerce>(*store_, config_.commerce);
+    CAIRN_RETURN_IF_ERROR(shop_->Start());
+    orchestrator_ = NewOrchestrator(*store_, *shop_, &metrics_);
+    if (!orchestrator_) return InternalError("the fulfillment saga's definition was refused");
+    service_->Add(*orchestrator_);
+  }
+  if (parts == NodeParts::kOrderService) {
+    http_ = std::make_unique<HttpServer>(config_.http, &metrics_);
+    ApiParts api_parts{*store_, *shop_, *orchestrator_, *service_, metrics_, publisher_.get(), {}, {},
+                       config_.projections.directory};
+    for (auto& runner : runners_) api_parts.runners.push_back(runner.get());
+    for (auto& model : models_) api_parts.projectors.push_back(model.get());
+    api_ = std::make_unique<OrderApi>(std::move(api_parts), config_.api);
+    api_->AddRoutes(*http_);
+    service_->Add(*http_);
+  }
+  if (on_running) {
+    hooks_.push_back(std::make_unique<RunningNotice>([this, on_running] { on_running(*this); }));
+    service_->Add(*hooks_.back());
+  }
+  return OkStatus();
+}
+
+int Node::Run() { return service_->Run(); }
+void Node::Stop() { service_->Stop(); }
+
+}  // namespace cairn::order_service
