@@ -132,6 +132,13 @@ void Runner::Appended(Input input, std::shared_ptr<Transition> t, std::chrono::s
     if (IsFinal(state_.status)) {
       stopped_ = true;
       for (auto& [name, timer] : timers_) timer.second->cancel();
+      // What came while the last transition was appending (a cancel from
+      // the feed, an operator's action) is answered: the feed waits for
+      // every answer before it moves on.
+      for (Input& late : inputs_) {
+        if (late.done) late.done(FailedPreconditionError("saga " + state_.id + " has ended"));
+      }
+      inputs_.clear();
       return;
     }
     Arm();

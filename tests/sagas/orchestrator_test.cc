@@ -288,6 +288,22 @@ TEST_F(OrchestratorTest, ACancelEventUndoesWhatIsDoneIncludingTheCallThatIsOut) 
   EXPECT_EQ(All<SagaCancelled>("k9").at(0).reason(), "withdrawn");
 }
 
+TEST_F(OrchestratorTest, ACancelThatComesWhileTheLastTransitionAppendsIsAnsweredAndTheFeedMovesOn) {
+  // One page of the feed: the cancel reaches the instance while the
+  // transition that ends it (its first step refused) is being appended.
+  Submit("k20", 500);
+  Withdraw("k20");
+  Submit("k21");
+  StartNode();
+  ASSERT_TRUE(Ends("k20", SagaStatus::kCompensated));
+  ASSERT_TRUE(Ends("k21", SagaStatus::kCompleted));
+  // Every event of the page was answered, so the feed's checkpoint passes them all.
+  ASSERT_TRUE(Eventually([&] {
+    auto checkpoint = store_->LoadCheckpoint("sagas.feed.job");
+    return checkpoint.ok() && checkpoint->has_value() && (*checkpoint)->position >= 3;
+  }));
+}
+
 TEST_F(OrchestratorTest, PastThePivotACancelIsRefusedAndAFailingStepThatMayFailIsSkipped) {
   notify_.Script("k10", {"hang"});
   StartNode();
