@@ -28,8 +28,9 @@ build: configure
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE soak
 
+# ARGS=--keep-running leaves the order service up and prints how to reach it.
 demo: build
-	tools/demo.sh $(BUILD_DIR)/tools/cairn/cairn
+	$(BUILD_DIR)/examples/order_service/cairn-demo $(ARGS)
 
 soak: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L soak

@@ -19,6 +19,11 @@ CircuitBreaker::CircuitBreaker(std::string name, BreakerOptions options, const C
     auto gauge = metrics->AddGauge("cairn_circuit_breaker_state",
                                    "Circuit breaker state: 0 closed, 1 open, 2 half-open", {{"breaker", name_}});
     if (gauge.ok()) gauge_ = *gauge;
+    for (BreakerState to : {BreakerState::kClosed, BreakerState::kOpen, BreakerState::kHalfOpen}) {
+      auto counter = metrics->AddCounter("cairn_circuit_breaker_transitions_total", "Circuit breaker state changes, by the state entered.",
+                                         {{"breaker", name_}, {"to", std::string(BreakerStateName(to))}});
+      if (counter.ok()) transitions_[static_cast<int>(to)] = *counter;
+    }
   }
 }
 
@@ -98,6 +103,7 @@ void CircuitBreaker::MoveTo(BreakerState next, const std::string& why) {
   trials_out_ = 0;
   if (next == BreakerState::kOpen) opened_at_us_ = clock_.NowMicros();
   if (gauge_) gauge_->Set(static_cast<double>(next));
+  if (Counter* entered = transitions_[static_cast<int>(next)]) entered->Increment();
 }
 
 }  // namespace cairn::sagas

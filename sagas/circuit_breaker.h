@@ -37,7 +37,8 @@ std::string_view BreakerStateName(BreakerState state);
 class CircuitBreaker {
  public:
   // cairn_circuit_breaker_state{breaker} (0 closed, 1 open, 2 half-open)
-  // goes to `metrics` when it is not null. `clock` must outlive the breaker.
+  // and cairn_circuit_breaker_transitions_total{breaker,to} go to `metrics`
+  // when it is not null. `clock` must outlive the breaker.
   CircuitBreaker(std::string name, BreakerOptions options, const Clock& clock = SystemClock(),
                  MetricsRegistry* metrics = nullptr);
 
@@ -65,6 +66,7 @@ class CircuitBreaker {
   const BreakerOptions options_;
   const Clock& clock_;
   Gauge* gauge_ = nullptr;
+  Counter* transitions_[3] = {};  // by the state entered
   mutable std::mutex mu_;
   BreakerState state_ = BreakerState::kClosed;
   std::deque<Call> window_;  // closed: the last calls; half-open: the trial calls

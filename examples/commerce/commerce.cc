@@ -108,6 +108,8 @@ void BindCommerceOptions(ConfigLoader& loader, CommerceOptions& options) {
               "payment simulator: keep its ledger in this file (JSON lines); empty: in memory");
   loader.Bind("channel_failing_recipients", &options.channel.failing_recipients,
               "mail simulator: recipients whose deliveries always fail (comma-separated)");
+  loader.Bind("channel_flaky_recipients", &options.channel.flaky_recipients,
+              "mail simulator: recipients whose first delivery attempt of each mail fails (comma-separated)");
   loader.Bind("channel_fail_percent", &options.channel.fail_percent, 0, 100,
               "mail simulator: percent of delivery attempts that fail");
   loader.Bind("channel_latency_ms", &options.channel.latency, "mail simulator: how long every delivery takes");

@@ -17,7 +17,7 @@ void SimulatedNotificationChannel::Deliver(const OutgoingNotification& notificat
       outcome = OkStatus();  // delivered before: not sent again
     } else if (rules_.failing_recipients.count(notification.recipient)) {
       outcome = UnavailableError("mailbox " + notification.recipient + " rejected the message");
-    } else if (attempt <= rules_.failing_attempts) {
+    } else if (attempt <= rules_.failing_attempts || (attempt == 1 && rules_.flaky_recipients.count(notification.recipient))) {
       outcome = UnavailableError("mail server timed out on attempt " + std::to_string(attempt));
     } else if (std::uniform_int_distribution<int>(0, 99)(random_) < rules_.fail_percent) {
       outcome = UnavailableError("mail server refused attempt " + std::to_string(attempt));

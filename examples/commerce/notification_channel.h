@@ -48,6 +48,8 @@ struct SimulatedChannelRules {
   std::set<std::string> failing_recipients;
   // The first this-many attempts of every notification fail.
   int failing_attempts = 0;
+  // The first attempt of every notification to these recipients fails; the retry goes through.
+  std::set<std::string> flaky_recipients;
   // Percent of attempts that fail, at random.
   int fail_percent = 0;
   std::chrono::milliseconds latency{0};

@@ -52,11 +52,11 @@ class RunningNotice final : public Component {
 }  // namespace
 
 std::unique_ptr<sagas::Orchestrator> NewOrchestrator(EventStore& store, commerce::Commerce& shop,
-                                                     MetricsRegistry* metrics) {
+                                                     const sagas::BreakerOptions& breaker, MetricsRegistry* metrics) {
   auto orchestrator = std::make_unique<sagas::Orchestrator>(store, shop.types(), shop.bus(),
                                                             sagas::OrchestratorOptions{}, metrics);
-  orchestrator->AddBreaker(std::string(commerce::kPaymentBreaker), sagas::BreakerOptions{});
-  orchestrator->AddBreaker(std::string(commerce::kMailBreaker), sagas::BreakerOptions{});
+  orchestrator->AddBreaker(std::string(commerce::kPaymentBreaker), breaker);
+  orchestrator->AddBreaker(std::string(commerce::kMailBreaker), breaker);
   if (!orchestrator->Register(shop.Fulfillment()).ok()) return nullptr;
   return orchestrator;
 }
@@ -94,7 +94,7 @@ Status Node::Build(NodeParts parts, std::function<void(Node&)> on_running) {
   if (parts != NodeParts::kPublisher) {
     shop_ = std::make_unique<commerce::Commerce>(*store_, config_.commerce);
     CAIRN_RETURN_IF_ERROR(shop_->Start());
-    orchestrator_ = NewOrchestrator(*store_, *shop_, &metrics_);
+    orchestrator_ = NewOrchestrator(*store_, *shop_, config_.breaker, &metrics_);
     if (!orchestrator_) return InternalError("the fulfillment saga's definition was refused");
     service_->Add(*orchestrator_);
   }

@@ -28,6 +28,14 @@ void BindApiOptions(ConfigLoader& loader, ApiOptions& api) {
               "SHA-256 (hex) of the bearer token for operator actions; empty refuses them");
 }
 
+void BindBreakerOptions(ConfigLoader& loader, sagas::BreakerOptions& breaker) {
+  loader.Bind("breaker_window", &breaker.window, 1, 10'000, "calls a circuit breaker judges the failure rate over");
+  loader.Bind("breaker_min_calls", &breaker.min_calls, 1, 10'000, "calls in the window before a breaker may open");
+  loader.Bind("breaker_open_for_ms", &breaker.open_for, "how long an open breaker refuses calls before trial calls");
+  loader.Bind("breaker_half_open_calls", &breaker.half_open_calls, 1, 1'000,
+              "trial calls of a half-open breaker that decide between closed and open");
+}
+
 }  // namespace
 
 Result<NodeConfig> LoadNodeConfig(const std::string& data_dir) {
@@ -40,6 +48,7 @@ Result<NodeConfig> LoadNodeConfig(const std::string& data_dir) {
   projections::BindRunnerOptions(loader, config.projections);
   BindHttpOptions(loader, config.http, port);
   BindApiOptions(loader, config.api);
+  BindBreakerOptions(loader, config.breaker);
   CAIRN_RETURN_IF_ERROR(loader.LoadFromProcess());
   config.kafka.properties = kafka::KafkaProperties(CairnEnvironment(), loader);
   CAIRN_RETURN_IF_ERROR(kafka::ValidateKafkaProperties(config.kafka.properties));

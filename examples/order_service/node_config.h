@@ -14,6 +14,7 @@
 #include "examples/commerce/commerce.h"
 #include "examples/order_service/http_server.h"
 #include "projections/runner.h"
+#include "sagas/circuit_breaker.h"
 
 namespace cairn::order_service {
 
@@ -39,6 +40,7 @@ struct NodeConfig {
   projections::RunnerOptions projections;  // directory: <data dir>/projections
   HttpOptions http;
   ApiOptions api;
+  sagas::BreakerOptions breaker;  // the payment and mail breakers'
 };
 
 // InvalidArgument naming the key for a bad or unknown setting. A non-empty

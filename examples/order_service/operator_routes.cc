@@ -73,6 +73,19 @@ void Rebuild(const ApiState& api, const HttpRequest& request, Responder respond)
       });
 }
 
+// A fault drill: the payment simulator's provider goes down ({"down": true}) or comes back.
+void PaymentOutage(const ApiState& api, const HttpRequest& request, Responder respond) {
+  if (auto refused = api->admin.Refusal(request.Header("authorization"))) return respond(std::move(*refused));
+  const Json object = Json::parse(request.body, nullptr, false);
+  if (!object.is_object() || object.size() != 1 || !object.contains("down") || !object["down"].is_boolean()) {
+    return respond(JsonError(400, "the body must be {\"down\": true} or {\"down\": false}"));
+  }
+  const bool down = object["down"].get<bool>();
+  spdlog::warn("operator: the payment simulator's provider is {}", down ? "down" : "back");
+  api->parts.shop.gateway().SetOutage(down);
+  respond({200, object.dump()});
+}
+
 // Ready when every part runs, no read model lags past the bound and the
 // publisher has not failed. Kafka being down does not make the service
 // unready: the store is the outbox, and orders are still taken.
@@ -170,6 +183,8 @@ void OrderApi::AddRoutes(HttpServer& server) {
   }
   server.Route("POST", "/projections/{name}/rebuild",
                [api](const HttpRequest& request, Responder respond) { Rebuild(api, request, std::move(respond)); });
+  server.Route("POST", "/simulators/payment/outage",
+               [api](const HttpRequest& request, Responder respond) { PaymentOutage(api, request, std::move(respond)); });
   // Alive: answered without touching storage, so a busy store cannot make it hang.
   server.Route("GET", "/healthz", [](const HttpRequest&, Responder respond) { respond({200, "{\"alive\":true}"}); });
   server.Route("GET", "/readyz", [api](const HttpRequest&, Responder respond) { Ready(api, std::move(respond)); });

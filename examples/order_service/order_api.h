@@ -8,6 +8,7 @@
 //   GET  /sagas/{id}               the saga's timeline
 //   POST /sagas/{id}/retry|resolve|cancel|terminate   operator actions (bearer token)
 //   POST /projections/{name}/rebuild                  operator action (bearer token)
+//   POST /simulators/payment/outage                   fault drill (bearer token)
 //   GET  /healthz, /readyz, /metrics
 //
 // Commands go through HandleAsync: a request that waits for its append's

@@ -39,7 +39,10 @@ TEST(CircuitBreaker, OpensOnTheFailureRateOnlyPastTheMinimumOfCalls) {
   Status refused = breaker.Acquire();
   EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
   EXPECT_NE(refused.message().find("gateway is open"), std::string::npos);
-  EXPECT_NE(metrics.RenderPrometheus().find("cairn_circuit_breaker_state{breaker=\"gateway\"} 1"), std::string::npos);
+  const std::string rendered = metrics.RenderPrometheus();
+  EXPECT_NE(rendered.find("cairn_circuit_breaker_state{breaker=\"gateway\"} 1"), std::string::npos);
+  EXPECT_NE(rendered.find("cairn_circuit_breaker_transitions_total{breaker=\"gateway\",to=\"open\"} 1"), std::string::npos);
+  EXPECT_NE(rendered.find("cairn_circuit_breaker_transitions_total{breaker=\"gateway\",to=\"closed\"} 0"), std::string::npos);
 }
 
 TEST(CircuitBreaker, StaysClosedBelowTheRate) {

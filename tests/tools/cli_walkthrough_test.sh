@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on embedded defaults: a store in a temporary folder, a few
-# streams appended, replayed and verified. Fails loudly if any step is wrong.
+# The CLI walk-through that the README follows: a store in a temporary
+# folder, streams appended, replayed and verified, and one order of the shop
+# walked by hand. Fails loudly if any step is wrong.
 set -euo pipefail
 cairn=${1:-build/tools/cairn/cairn}
 export CAIRN_DATA_DIR=$(mktemp -d)/cairn-data
