@@ -92,7 +92,9 @@ Status Node::Build(NodeParts parts, std::function<void(Node&)> on_running) {
     }
   }
   if (parts != NodeParts::kPublisher) {
-    shop_ = std::make_unique<commerce::Commerce>(*store_, config_.commerce);
+    commerce::CommerceOptions commerce = config_.commerce;
+    commerce.handler.metrics = &metrics_;  // cairn_commands_total and cairn_command_seconds
+    shop_ = std::make_unique<commerce::Commerce>(*store_, commerce);
     CAIRN_RETURN_IF_ERROR(shop_->Start());
     orchestrator_ = NewOrchestrator(*store_, *shop_, config_.breaker, &metrics_);
     if (!orchestrator_) return InternalError("the fulfillment saga's definition was refused");

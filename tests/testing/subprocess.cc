@@ -57,8 +57,9 @@ ProcessResult Run(const std::string& program, const std::vector<std::string>& ar
   return result;
 }
 
-Child::Child(const std::string& program, const std::vector<std::string>& args) : dir_(MakeDir()) {
-  pid_ = Spawn(program, args, dir_, {});
+Child::Child(const std::string& program, const std::vector<std::string>& args, const std::vector<std::string>& env)
+    : dir_(MakeDir()) {
+  pid_ = Spawn(program, args, dir_, env);
 }
 
 Child::~Child() {

@@ -23,7 +23,8 @@ ProcessResult Run(const std::string& program, const std::vector<std::string>& ar
 // A child left running, its stdout and stderr going to files that can be read meanwhile.
 class Child {
  public:
-  Child(const std::string& program, const std::vector<std::string>& args);
+  // `env`: NAME=value pairs over this process's environment.
+  Child(const std::string& program, const std::vector<std::string>& args, const std::vector<std::string>& env = {});
   ~Child();  // kills the child if it still runs
   std::string Stdout() const;
   std::string Stderr() const;
