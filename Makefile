@@ -42,6 +42,7 @@ bench: build
 	$(BUILD_DIR)/tools/cairn/cairn bench kafka
 	$(BUILD_DIR)/tools/cairn/cairn bench projections
 	$(BUILD_DIR)/tools/cairn/cairn bench sagas
+	$(BUILD_DIR)/tools/cairn/cairn bench http
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -27,13 +27,17 @@ namespace cairn {
 
 class ComponentDriver : public std::enable_shared_from_this<ComponentDriver> {
  public:
-  explicit ComponentDriver(Runtime& runtime)
-      : runtime_(runtime), strand_(boost::asio::make_strand(runtime.io())), timer_(strand_) {}
+  // On the runtime's io_context, or on `context` (its background one).
+  explicit ComponentDriver(Runtime& runtime, boost::asio::io_context* context = nullptr)
+      : runtime_(runtime),
+        context_(context ? *context : runtime.io()),
+        strand_(boost::asio::make_strand(context_)),
+        timer_(strand_) {}
   virtual ~ComponentDriver() = default;
 
   // From outside the strand.
   void End() {
-    if (runtime_.io().stopped()) {
+    if (context_.stopped()) {
       stopping_ = true;  // nothing runs the strand any more
       return;
     }
@@ -104,6 +108,7 @@ class ComponentDriver : public std::enable_shared_from_this<ComponentDriver> {
   }
 
   Runtime& runtime_;
+  boost::asio::io_context& context_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::steady_timer timer_;
   uint64_t wake_ = 0;

@@ -1,9 +1,13 @@
-// Runtime: what a node's components run on. Waiting happens on one
+// Runtime: what a node's components run on. Waiting happens on an
 // io_context — timers, the store's commit notifications, librdkafka's queue
 // events, completions of appends — and costs no thread. Library calls that
 // block (an SQLite commit, a page read from RocksDB, a librdkafka flush) go
 // to a small pool of their own, whose threads sleep until work is posted, so
-// that a blocked call never holds up the io_context.
+// that a blocked call never holds up the io_context. Work that may lag
+// behind requests (the sagas) runs on a second io_context, the background
+// one, whose threads the OS schedules at a lower priority: under load a
+// request's handling comes first, and the background catches up when the
+// load eases.
 //
 // Thread safety: any thread. Stop() (or the destructor) ends both pools:
 // handlers not yet run are dropped, so components stop before it.
@@ -25,18 +29,20 @@ namespace cairn {
 
 class Runtime {
  public:
-  // Starts `io_threads` threads on the io_context and `blocking_threads` for blocking calls.
-  explicit Runtime(int io_threads = 1, int blocking_threads = 1);
+  // Starts `io_threads` threads on the io_context, `blocking_threads` for
+  // blocking calls and `background_threads` on the background io_context.
+  explicit Runtime(int io_threads = 1, int blocking_threads = 1, int background_threads = 1);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
   boost::asio::io_context& io() { return io_; }
   boost::asio::thread_pool& blocking() { return blocking_; }
-  // Threads of both pools.
-  int threads() const { return static_cast<int>(io_threads_.size()) + blocking_threads_; }
+  boost::asio::io_context& background() { return background_; }
+  // Threads of the three pools.
+  int threads() const { return static_cast<int>(io_threads_.size() + background_threads_.size()) + blocking_threads_; }
 
-  // Ends both pools and joins their threads; the second call does nothing.
+  // Ends the pools and joins their threads; the second call does nothing.
   void Stop();
 
  private:
@@ -45,6 +51,9 @@ class Runtime {
   std::vector<std::thread> io_threads_;
   int blocking_threads_;
   boost::asio::thread_pool blocking_;
+  boost::asio::io_context background_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> background_work_;
+  std::vector<std::thread> background_threads_;
 };
 
 // Runs `work()` on the runtime's blocking pool, then `done(result)` on

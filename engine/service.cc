@@ -40,6 +40,8 @@ void BindServiceOptions(ConfigLoader& loader, ServiceOptions& options) {
   loader.Bind("threads", &options.threads, 1, 64, "threads running commands and components");
   loader.Bind("blocking_threads", &options.blocking_threads, 1, 64,
               "threads for calls that block: SQLite commits, page reads, Kafka flushes");
+  loader.Bind("background_threads", &options.background_threads, 1, 64,
+              "threads, at a lower priority, for work that may lag behind requests: the sagas");
   loader.Bind("drain_timeout_ms", &options.drain_timeout, "longest wait for in-flight work at stop");
   loader.BindChoice("log_level", &options.log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"},
                     "log level");
@@ -52,7 +54,7 @@ struct Service::Impl final : ComponentObserver {
   Impl(ServiceOptions o, MetricsRegistry* m)
       : options(std::move(o)),
         metrics(m),
-        runtime(options.threads, options.blocking_threads),
+        runtime(options.threads, options.blocking_threads, options.background_threads),
         signals(runtime.io(), SIGINT, SIGTERM) {}
 
   ServiceOptions options;
@@ -176,8 +178,9 @@ int Service::Run() {
   });
   if (exit_code == 0) {
     spdlog::info("service running: {} threads in the process, {} of them the runtime's ({} for the io_context, {} for "
-                 "blocking calls)",
-                 ProcessThreads(), impl.runtime.threads(), impl.options.threads, impl.options.blocking_threads);
+                 "blocking calls, {} in the background)",
+                 ProcessThreads(), impl.runtime.threads(), impl.options.threads, impl.options.blocking_threads,
+                 impl.options.background_threads);
   }
 
   std::unique_lock lock(impl.mu);

@@ -29,12 +29,13 @@ struct ServiceOptions {
   Durability durability = Durability::kSync;
   int threads = 2;                               // the io_context's pool
   int blocking_threads = 2;                      // the pool for SQLite commits and large reads
+  int background_threads = 1;                    // the lower-priority io_context (sagas)
   std::chrono::milliseconds drain_timeout{10000};  // longest wait for in-flight work at stop
   LogSettings log;
   HandlerOptions handler;
 };
 
-// Binds data_dir, durability, threads, blocking_threads, drain_timeout_ms, log_level,
+// Binds data_dir, durability, threads, blocking_threads, background_threads, drain_timeout_ms, log_level,
 // log_format, command_retries and snapshot_every.
 void BindServiceOptions(ConfigLoader& loader, ServiceOptions& options);
 

@@ -16,7 +16,7 @@ class CategoryFollower final : public ComponentDriver {
  public:
   CategoryFollower(Runtime& runtime, EventStore& store, std::string checkpoint, SubscriptionOptions options,
                    SagaFeed::Deliver deliver)
-      : ComponentDriver(runtime),
+      : ComponentDriver(runtime, &runtime.background()),
         store_(store),
         checkpoint_(std::move(checkpoint)),
         subscription_(store, options),

@@ -103,7 +103,8 @@ double Core::Random() {
 
 Status Core::Start(Runtime& runtime) {
   runtime_ = &runtime;
-  strand_.emplace(boost::asio::make_strand(runtime.io()));
+  // Sagas may lag behind requests: they run on the background io_context.
+  strand_.emplace(boost::asio::make_strand(runtime.background()));
   checkpoint_timer_ = std::make_unique<boost::asio::steady_timer>(*strand_);
   CAIRN_RETURN_IF_ERROR(Resume());
   if (!options_.feed) owned_feed_ = NewStoreFeed(store_, options_.name + ".feed", options_.feed_page);

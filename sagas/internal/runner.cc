@@ -17,7 +17,7 @@ Runner::Runner(std::shared_ptr<Core> core, const SagaDefinition* definition, Sag
     : core_(std::move(core)),
       definition_(definition),
       state_(std::move(state)),
-      strand_(boost::asio::make_strand(core_->runtime().io())),
+      strand_(boost::asio::make_strand(core_->runtime().background())),
       backoff_(core_->options().first_backoff, core_->options().max_backoff) {}
 
 void Runner::Submit(Apply apply, Done done) {
@@ -233,7 +233,7 @@ void Runner::Call() {
   const Action& action = compensation ? *step.compensation : *step.forward;
   call_out_ = true;
   ActivityCall call{state_.id, step.name, attempt, IdempotencyKey(state_.id, step.name, compensation),
-                    VarsFor(state_, compensation), core_->runtime().io().get_executor()};
+                    VarsFor(state_, compensation), core_->runtime().background().get_executor()};
   CircuitBreaker* breaker = action.breaker.empty() ? nullptr : core_->breaker(action.breaker);
   if (breaker) {
     if (Status permitted = breaker->Acquire(); !permitted.ok()) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/commands.h"
+#include "bench/http_bench.h"
 #include "bench/sagas_bench.h"
 #include "bench/kafka_bench.h"
 #include "bench/projections_bench.h"
@@ -131,6 +132,36 @@ int RunBenchCommands(const BenchArgs& args) {
     if (!result.ok()) return Fail(result.status());
     Report(*result, args.json);
   }
+  return kExitOk;
+}
+
+int RunBenchHttp(const BenchArgs& args) {
+  bench::HttpCase c;
+  if (args.events > 0) c.orders = args.events;
+  if (args.in_flight > 0) c.connections = args.in_flight;
+  const std::string dir = WorkDir(args);
+  auto result = bench::RunHttpCase(c, dir);
+  if (args.work_dir.empty()) std::filesystem::remove_all(dir);
+  if (!result.ok()) return Fail(result.status());
+  const bench::HttpResult& r = *result;
+  if (args.json) {
+    nlohmann::ordered_json out{{"case", "POST /orders over HTTP"}, {"durability", "sync"}, {"orders", r.orders},
+                               {"connections", r.connections}, {"accepted_per_s", std::round(r.accepted_per_s)},
+                               {"p50_ms", r.p50_ms}, {"p99_ms", r.p99_ms},
+                               {"in_process_per_s", std::round(r.in_process_per_s)}, {"ratio", r.ratio()},
+                               {"sagas_per_s", std::round(r.sagas_per_s)}, {"saga_drain_s", r.saga_drain_s}};
+    std::printf("%s\n", out.dump().c_str());
+    return kExitOk;
+  }
+  std::printf("sync durability; POST /orders on %d keep-alive connections to the order service on loopback,\n"
+              "with its publisher, five read models and the fulfillment saga running\n", r.connections);
+  std::printf("%-44s %14s %14s %6s\n", "case", "in process /s", "HTTP /s", "ratio");
+  std::printf("%-44s %14.0f %14.0f %6.2f\n", "orders accepted (202)", r.in_process_per_s, r.accepted_per_s, r.ratio());
+  std::printf("    in process: PlaceOrder through HandleAsync, %d in flight, no HTTP, no other work\n", r.connections);
+  std::printf("request to 202: p50 %.2f ms, p99 %.2f ms (%llu orders)\n", r.p50_ms, r.p99_ms,
+              static_cast<unsigned long long>(r.orders));
+  std::printf("their sagas: %.0f completed/s from the first order to the last saga; the last ended %.1f s after intake\n",
+              r.sagas_per_s, r.saga_drain_s);
   return kExitOk;
 }
 
@@ -283,6 +314,13 @@ void AddBenchCommand(CLI::App& app, Context& context) {
       ->check(CLI::Range(0, 10000));
   sagas->add_flag("--json", args->json, "One JSON object per case");
   sagas->callback([&context, args] { context.run = [args] { return RunBenchSagas(*args); }; });
+
+  CLI::App* http = bench->add_subcommand("http", "POST /orders over HTTP against HandleAsync in process; their sagas");
+  http->add_option("--orders", args->events, "Orders to place (default 20,000)")->check(CLI::PositiveNumber);
+  http->add_option("--connections", args->in_flight, "Keep-alive connections, one request each (default 64)")
+      ->check(CLI::Range(1, 1000));
+  http->add_flag("--json", args->json, "One JSON object");
+  http->callback([&context, args] { context.run = [args] { return RunBenchHttp(*args); }; });
 
   CLI::App* kafka = bench->add_subcommand("kafka", "Publish throughput and append-to-consume latency on the mock cluster");
   kafka->add_option("--events", args->events, "Events to publish (default 200,000)")->check(CLI::PositiveNumber);
