@@ -36,12 +36,8 @@ void BindBreakerOptions(ConfigLoader& loader, sagas::BreakerOptions& breaker) {
               "trial calls of a half-open breaker that decide between closed and open");
 }
 
-}  // namespace
-
-Result<NodeConfig> LoadNodeConfig(const std::string& data_dir) {
-  NodeConfig config;
-  int port = config.http.port;
-  ConfigLoader loader;
+// Binds every module's settings to `config`; `port` stands in for the HTTP port until loaded.
+void BindNodeConfig(ConfigLoader& loader, NodeConfig& config, int& port) {
   BindServiceOptions(loader, config.service);
   kafka::BindKafkaOptions(loader, config.kafka);
   commerce::BindCommerceOptions(loader, config.commerce);
@@ -49,6 +45,15 @@ Result<NodeConfig> LoadNodeConfig(const std::string& data_dir) {
   BindHttpOptions(loader, config.http, port);
   BindApiOptions(loader, config.api);
   BindBreakerOptions(loader, config.breaker);
+}
+
+}  // namespace
+
+Result<NodeConfig> LoadNodeConfig(const std::string& data_dir) {
+  NodeConfig config;
+  int port = config.http.port;
+  ConfigLoader loader;
+  BindNodeConfig(loader, config, port);
   CAIRN_RETURN_IF_ERROR(loader.LoadFromProcess());
   config.kafka.properties = kafka::KafkaProperties(CairnEnvironment(), loader);
   CAIRN_RETURN_IF_ERROR(kafka::ValidateKafkaProperties(config.kafka.properties));
@@ -61,6 +66,14 @@ Result<NodeConfig> LoadNodeConfig(const std::string& data_dir) {
   config.commerce.handler = config.service.handler;
   config.projections.directory = ProjectionsDirectory(config.service.data_dir);
   return config;
+}
+
+std::string DescribeNodeConfig() {
+  NodeConfig config;
+  int port = 0;
+  ConfigLoader loader;
+  BindNodeConfig(loader, config, port);
+  return loader.Describe();
 }
 
 StoreOptions StoreOptionsOf(const NodeConfig& config) {

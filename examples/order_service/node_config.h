@@ -47,6 +47,9 @@ struct NodeConfig {
 // `data_dir` (a command-line option) wins over the configured one.
 Result<NodeConfig> LoadNodeConfig(const std::string& data_dir = "");
 
+// Every key a node binds: "key  CAIRN_KEY  help" lines (ConfigLoader::Describe).
+std::string DescribeNodeConfig();
+
 // The store options the configuration sets (durability), for every command that writes.
 StoreOptions StoreOptionsOf(const NodeConfig& config);
 
