@@ -158,8 +158,9 @@ void PrintReport(const Scenario& scenario, order_service::HttpClient& client, co
                  Checks& checks) {
   Orders(scenario);
   Heading("Saga timelines");
-  Timeline(client, scenario.Find("alice"));
-  Timeline(client, scenario.Find("frank"));
+  Timeline(client, scenario.Find("alice"));  // completed
+  Timeline(client, scenario.Find("erin"));   // compensated: declined
+  Timeline(client, scenario.Find("frank"));  // cancelled by the customer while paying
   Ledger(sources.ledger_path, scenario, checks);
   ReadModels(sources.data_dir, scenario, checks);
   uint64_t head = 0;
