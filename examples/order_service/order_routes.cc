@@ -83,9 +83,12 @@ class PlaceOrderRequest {
     commerce::OrderCommand command;
     *command.mutable_place() = std::move(place).value();
     const std::string order_id = command.place().order_id();
-    api_->parts.shop.HandleAsync(
+    commerce::Commerce& shop = api_->parts.shop;
+    boost::asio::io_context& io = api_->runtime().io();
+    // The request moves into the completion: this object is a temporary of the route.
+    shop.HandleAsync(
         command, std::move(context),
-        boost::asio::bind_executor(api_->runtime().io(), [self = *this, order_id](Result<CommandResult> result) mutable {
+        boost::asio::bind_executor(io, [self = std::move(*this), order_id](Result<CommandResult> result) mutable {
           if (!result.ok()) return self.Answer(ErrorResponse(result.status()), result.status());
           spdlog::debug("order {} placed at global position {} (trace {})", order_id, result->position, self.trace_id_);
           self.Answer(Placed(order_id, result->position, result->duplicate), OkStatus());
