@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "examples/order_service/node_config.h"
 #include "store/status.h"
 
 namespace cairn::bench {
@@ -15,6 +16,7 @@ namespace cairn::bench {
 struct HttpCase {
   uint64_t orders = 20000;
   int connections = 64;
+  size_t saga_appends_in_flight = order_service::kSagaAppendsInFlight;
 };
 
 struct HttpResult {

@@ -54,6 +54,13 @@ struct OrchestratorOptions {
   // cancelled or terminated), once that is durable; on the instance's
   // strand, so it must not block. Null: nobody listens.
   std::function<void(const SagaInstance&)> on_end;
+  // Most transitions appending at once while `busy()` says the node's
+  // requests are waiting (always, when `busy` is null); more wait their
+  // turn. Transitions share the store's commit groups with the requests'
+  // appends: the cap keeps a burst of sagas from slowing every request,
+  // and the sagas take the whole store again once the requests ease. 0: no cap.
+  size_t max_appends_in_flight = 0;
+  std::function<bool()> busy;  // called often and under a lock: it must be cheap and take none
   // Back-off while the store refuses an instance's transition.
   std::chrono::milliseconds first_backoff{100};
   std::chrono::milliseconds max_backoff{10'000};

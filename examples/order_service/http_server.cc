@@ -115,7 +115,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
   std::mutex mu_;
   std::condition_variable drained_;
   std::set<Session*> sessions_;
-  size_t busy_ = 0;  // sessions with a request in flight
+  std::atomic<size_t> busy_{0};  // sessions with a request in flight; changed under mu_
+  std::atomic<int64_t> last_request_ns_{0};  // steady clock
 };
 
 // One connection: read a header (with its deadline), then the body (with
@@ -232,6 +233,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void Busy() {
     busy_ = true;
     began_ = std::chrono::steady_clock::now();
+    server_->last_request_ns_.store(began_.time_since_epoch().count(), std::memory_order_relaxed);
     std::lock_guard lock(server_->mu_);
     ++server_->busy_;
   }
@@ -361,13 +363,20 @@ Status HttpServer::Stop() {
   open.clear();  // outside the lock: the last reference may free a session
   std::unique_lock lock(impl.mu_);
   const bool drained = impl.drained_.wait_for(lock, impl.options_.drain_timeout, [&] { return impl.busy_ == 0; });
-  if (!drained) return UnavailableError(std::to_string(impl.busy_) + " HTTP requests still in flight at stop");
+  if (!drained) return UnavailableError(std::to_string(impl.busy_.load()) + " HTTP requests still in flight at stop");
   return OkStatus();
 }
 
 uint16_t HttpServer::port() const {
   beast::error_code ignored;
   return impl_->acceptor_ ? impl_->acceptor_->local_endpoint(ignored).port() : 0;
+}
+
+size_t HttpServer::requests_in_flight() const { return impl_->busy_.load(std::memory_order_relaxed); }
+
+std::chrono::steady_clock::time_point HttpServer::last_request() const {
+  return std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(impl_->last_request_ns_.load(std::memory_order_relaxed)));
 }
 
 }  // namespace cairn::order_service

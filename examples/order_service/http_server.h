@@ -77,6 +77,10 @@ class HttpServer final : public Component {
 
   // The bound port (after Start).
   uint16_t port() const;
+  // Requests read and not yet answered.
+  size_t requests_in_flight() const;
+  // When the last request's header came (the epoch before the first).
+  std::chrono::steady_clock::time_point last_request() const;
 
   class Impl;
 

@@ -52,9 +52,9 @@ class RunningNotice final : public Component {
 }  // namespace
 
 std::unique_ptr<sagas::Orchestrator> NewOrchestrator(EventStore& store, commerce::Commerce& shop,
+                                                     const sagas::OrchestratorOptions& options,
                                                      const sagas::BreakerOptions& breaker, MetricsRegistry* metrics) {
-  auto orchestrator = std::make_unique<sagas::Orchestrator>(store, shop.types(), shop.bus(),
-                                                            sagas::OrchestratorOptions{}, metrics);
+  auto orchestrator = std::make_unique<sagas::Orchestrator>(store, shop.types(), shop.bus(), options, metrics);
   orchestrator->AddBreaker(std::string(commerce::kPaymentBreaker), breaker);
   orchestrator->AddBreaker(std::string(commerce::kMailBreaker), breaker);
   if (!orchestrator->Register(shop.Fulfillment()).ok()) return nullptr;
@@ -96,12 +96,21 @@ Status Node::Build(NodeParts parts, std::function<void(Node&)> on_running) {
     commerce.handler.metrics = &metrics_;  // cairn_commands_total and cairn_command_seconds
     shop_ = std::make_unique<commerce::Commerce>(*store_, commerce);
     CAIRN_RETURN_IF_ERROR(shop_->Start());
-    orchestrator_ = NewOrchestrator(*store_, *shop_, config_.breaker, &metrics_);
+    sagas::OrchestratorOptions saga_options = config_.sagas;
+    if (parts == NodeParts::kOrderService) {
+      http_ = std::make_unique<HttpServer>(config_.http, &metrics_);
+      // The sagas' cap on appends holds while requests come: some in flight,
+      // or one in the last 50 ms (a burst between two requests is no lull).
+      saga_options.busy = [http = http_.get()] {
+        return http->requests_in_flight() > 0 ||
+               std::chrono::steady_clock::now() - http->last_request() < std::chrono::milliseconds(50);
+      };
+    }
+    orchestrator_ = NewOrchestrator(*store_, *shop_, saga_options, config_.breaker, &metrics_);
     if (!orchestrator_) return InternalError("the fulfillment saga's definition was refused");
     service_->Add(*orchestrator_);
   }
   if (parts == NodeParts::kOrderService) {
-    http_ = std::make_unique<HttpServer>(config_.http, &metrics_);
     ApiParts api_parts{*store_, *shop_, *orchestrator_, *service_, metrics_, publisher_.get(), {}, {},
                        config_.projections.directory};
     for (auto& runner : runners_) api_parts.runners.push_back(runner.get());

@@ -78,6 +78,7 @@ class Node {
 // The orchestrator of the fulfillment saga over `shop`, with its breakers;
 // null when the definition is refused (a bug its tests catch first).
 std::unique_ptr<sagas::Orchestrator> NewOrchestrator(EventStore& store, commerce::Commerce& shop,
+                                                     const sagas::OrchestratorOptions& options,
                                                      const sagas::BreakerOptions& breaker, MetricsRegistry* metrics);
 
 }  // namespace cairn::order_service

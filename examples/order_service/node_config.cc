@@ -28,6 +28,12 @@ void BindApiOptions(ConfigLoader& loader, ApiOptions& api) {
               "SHA-256 (hex) of the bearer token for operator actions; empty refuses them");
 }
 
+void BindSagaOptions(ConfigLoader& loader, sagas::OrchestratorOptions& sagas) {
+  loader.Bind("saga_max_appends_in_flight", &sagas.max_appends_in_flight,
+              "most saga transitions appending at once, so that requests keep their share of the commit groups; "
+              "0: no cap");
+}
+
 void BindBreakerOptions(ConfigLoader& loader, sagas::BreakerOptions& breaker) {
   loader.Bind("breaker_window", &breaker.window, 1, 10'000, "calls a circuit breaker judges the failure rate over");
   loader.Bind("breaker_min_calls", &breaker.min_calls, 1, 10'000, "calls in the window before a breaker may open");
@@ -45,12 +51,14 @@ void BindNodeConfig(ConfigLoader& loader, NodeConfig& config, int& port) {
   BindHttpOptions(loader, config.http, port);
   BindApiOptions(loader, config.api);
   BindBreakerOptions(loader, config.breaker);
+  BindSagaOptions(loader, config.sagas);
 }
 
 }  // namespace
 
 Result<NodeConfig> LoadNodeConfig(const std::string& data_dir) {
   NodeConfig config;
+  config.sagas.max_appends_in_flight = kSagaAppendsInFlight;
   int port = config.http.port;
   ConfigLoader loader;
   BindNodeConfig(loader, config, port);

@@ -15,6 +15,7 @@
 #include "examples/order_service/http_server.h"
 #include "projections/runner.h"
 #include "sagas/circuit_breaker.h"
+#include "sagas/orchestrator.h"
 
 namespace cairn::order_service {
 
@@ -33,6 +34,9 @@ struct ApiOptions {
   std::string admin_token_sha256;
 };
 
+// The default cap on saga transitions appending at once in a node.
+inline constexpr size_t kSagaAppendsInFlight = 8;
+
 struct NodeConfig {
   ServiceOptions service;
   kafka::KafkaOptions kafka;
@@ -41,6 +45,7 @@ struct NodeConfig {
   HttpOptions http;
   ApiOptions api;
   sagas::BreakerOptions breaker;  // the payment and mail breakers'
+  sagas::OrchestratorOptions sagas;
 };
 
 // InvalidArgument naming the key for a bad or unknown setting. A non-empty

@@ -303,14 +303,38 @@ void Core::DeadlineDropped() {
   if (deadlines_dropped_) deadlines_dropped_->Increment();
 }
 
-void Core::AppendOut() {
-  std::lock_guard lock(mu_);
-  ++appends_out_;
+bool Core::AppendsCappedLocked() const {
+  const size_t cap = options_.max_appends_in_flight;
+  return cap > 0 && appends_running_ >= cap && (!options_.busy || options_.busy());
+}
+
+void Core::AppendOut(std::function<void()> send) {
+  {
+    std::lock_guard lock(mu_);
+    ++appends_out_;
+    if (!appends_waiting_.empty() || AppendsCappedLocked()) {
+      appends_waiting_.push_back(std::move(send));
+      return;
+    }
+    ++appends_running_;
+  }
+  send();
 }
 
 void Core::AppendBack() {
-  std::lock_guard lock(mu_);
-  if (--appends_out_ == 0) appends_back_.notify_all();
+  std::vector<std::function<void()>> ready;
+  {
+    std::lock_guard lock(mu_);
+    if (--appends_out_ == 0) appends_back_.notify_all();
+    --appends_running_;
+    while (!appends_waiting_.empty() && !AppendsCappedLocked()) {
+      ready.push_back(std::move(appends_waiting_.front()));
+      appends_waiting_.pop_front();
+      ++appends_running_;
+    }
+  }
+  // Off the store's completion thread, which must not append itself.
+  for (auto& send : ready) boost::asio::post(runtime_->background(), std::move(send));
 }
 
 OrchestratorCounts Core::counts() const {

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -69,12 +70,15 @@ class Core : public std::enable_shared_from_this<Core> {
   // Drops a runner whose instance never started here, or has ended.
   void Forget(const Runner& runner);
   void DeadlineDropped();
-  // An append of a runner is out, or came back.
-  void AppendOut();
+  // Runs `send`, a runner's append, now or once fewer than
+  // max_appends_in_flight are out; AppendBack when its answer came.
+  void AppendOut(std::function<void()> send);
   void AppendBack();
 
  private:
   const SagaDefinition* Find(const std::string& name, int version) const;
+  // No slot for another append now (under mu_).
+  bool AppendsCappedLocked() const;
   DefinitionMetrics& MetricsOf(const std::string& definition);
   Status Resume();
   void OnFeedEvent(const RecordedEvent& event, SagaFeed::Ack ack);
@@ -111,7 +115,9 @@ class Core : public std::enable_shared_from_this<Core> {
   std::map<std::string, DefinitionMetrics> definition_metrics_;
   std::mt19937_64 random_{std::random_device{}()};
   OrchestratorCounts counts_;
-  size_t appends_out_ = 0;
+  size_t appends_out_ = 0;      // sent or waiting to be: Stop waits for none
+  size_t appends_running_ = 0;  // sent
+  std::deque<std::function<void()>> appends_waiting_;
   std::condition_variable appends_back_;
   Counter* deadlines_fired_ = nullptr;
   Counter* deadlines_dropped_ = nullptr;

@@ -100,12 +100,12 @@ void Runner::Run(Input input) {
   appends.push_back(std::move(saga));
   for (StreamAppend& command : t->commands) appends.push_back(std::move(command));
   appending_ = true;
-  core_->AppendOut();
-  core_->store().AppendAsync(std::move(appends), [self = shared_from_this(), input, t, began](
-                                                     Result<AppendResult> result) {
-    self->core_->AppendBack();
-    boost::asio::post(self->strand_, [self, input, t, began, result = std::move(result)]() mutable {
-      self->Appended(std::move(input), std::move(t), began, std::move(result));
+  core_->AppendOut([self = shared_from_this(), appends = std::move(appends), input, t, began]() mutable {
+    self->core_->store().AppendAsync(std::move(appends), [self, input, t, began](Result<AppendResult> result) {
+      self->core_->AppendBack();
+      boost::asio::post(self->strand_, [self, input, t, began, result = std::move(result)]() mutable {
+        self->Appended(std::move(input), std::move(t), began, std::move(result));
+      });
     });
   });
 }

@@ -86,7 +86,7 @@ class OrchestratorTest : public ::testing::Test {
 
   void StartNode(int version = 1) {
     runtime_ = std::make_unique<Runtime>(2, 1);
-    orchestrator_ = std::make_unique<Orchestrator>(*store_, types_, bus_, OrchestratorOptions{}, &metrics_);
+    orchestrator_ = std::make_unique<Orchestrator>(*store_, types_, bus_, options_, &metrics_);
     orchestrator_->AddBreaker("provider", BreakerOptions{});
     ASSERT_TRUE(orchestrator_->Register(Definition(version)).ok());
     ASSERT_TRUE(orchestrator_->Start(*runtime_).ok());
@@ -159,6 +159,7 @@ class OrchestratorTest : public ::testing::Test {
   toy::ScriptedActivity hold_, unhold_, call_, undo_, notify_;
   RetryPolicy retry_;
   milliseconds attempt_timeout_{0};
+  OrchestratorOptions options_;
   std::unique_ptr<Runtime> runtime_;
   std::unique_ptr<Orchestrator> orchestrator_;
 };
@@ -302,6 +303,21 @@ TEST_F(OrchestratorTest, ACancelThatComesWhileTheLastTransitionAppendsIsAnswered
     auto checkpoint = store_->LoadCheckpoint("sagas.feed.job");
     return checkpoint.ok() && checkpoint->has_value() && (*checkpoint)->position >= 3;
   }));
+}
+
+TEST_F(OrchestratorTest, CappedAppendsWaitTheirTurnAndEveryInstanceStillEnds) {
+  options_.max_appends_in_flight = 1;
+  std::atomic<int> asked{0};
+  options_.busy = [&asked] {
+    ++asked;
+    return true;  // requests always waiting: the cap always holds
+  };
+  StartNode();
+  for (int i = 0; i < 20; ++i) Submit("cap" + std::to_string(i));
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(Ends("cap" + std::to_string(i), SagaStatus::kCompleted)) << i;
+  EXPECT_GT(asked.load(), 0);  // the cap was consulted
+  EXPECT_EQ(orchestrator_->counts().completed, 20u);
+  StopNode();  // nothing left waiting for a turn
 }
 
 TEST_F(OrchestratorTest, PastThePivotACancelIsRefusedAndAFailingStepThatMayFailIsSkipped) {
