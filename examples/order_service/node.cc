@@ -105,6 +105,8 @@ Status Node::Build(NodeParts parts, std::function<void(Node&)> on_running) {
         return http->requests_in_flight() > 0 ||
                std::chrono::steady_clock::now() - http->last_request() < std::chrono::milliseconds(50);
       };
+    } else {
+      saga_options.max_appends_in_flight = 0;  // no requests here to keep first
     }
     orchestrator_ = NewOrchestrator(*store_, *shop_, saga_options, config_.breaker, &metrics_);
     if (!orchestrator_) return InternalError("the fulfillment saga's definition was refused");
