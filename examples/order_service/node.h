@@ -48,10 +48,7 @@ class Node {
 
   const NodeConfig& config() const { return config_; }
   EventStore& store() { return *store_; }
-  MetricsRegistry& metrics() { return metrics_; }
   // Null for the parts a node does not run.
-  kafka::Publisher* publisher() { return publisher_.get(); }
-  commerce::Commerce* shop() { return shop_.get(); }
   sagas::Orchestrator* orchestrator() { return orchestrator_.get(); }
   HttpServer* http() { return http_.get(); }
 

@@ -3,6 +3,7 @@
 
 #include <boost/asio/bind_executor.hpp>
 #include <charconv>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "engine/message_json.h"
@@ -150,6 +151,14 @@ class PlaceOrderRequest {
   std::string trace_id_ = "-";
 };
 
+// A query parameter that is a whole decimal number, all of it; nullopt otherwise.
+std::optional<uint64_t> WholeNumber(const std::string& text) {
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
 // Runs `then` once the order_summary model has applied the request's
 // min_position (at once without one); 400 for a bad one, 503 when the
 // model does not get there in time.
@@ -157,12 +166,9 @@ void AfterMinPosition(const ApiState& api, const HttpRequest& request, const Res
                       std::function<void()> then) {
   auto asked = request.query.find("min_position");
   if (asked == request.query.end()) return then();
-  uint64_t position = 0;
-  const std::string& text = asked->second;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), position);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return respond(JsonError(400, "min_position must be a global position (a whole number)"));
-  }
+  const std::optional<uint64_t> asked_position = WholeNumber(asked->second);
+  if (!asked_position) return respond(JsonError(400, "min_position must be a global position (a whole number)"));
+  const uint64_t position = *asked_position;
   PositionWaiter& waiter = *api->applied.at("order_summary");
   waiter.Applied(api->Runner("order_summary")->status().checkpoint);
   waiter.Wait(position, api->options.min_position_timeout, [api, position, respond, then](bool applied) {
@@ -195,11 +201,9 @@ void GetOrder(const ApiState& api, const HttpRequest& request, Responder respond
 void GetCustomerOrders(const ApiState& api, const HttpRequest& request, Responder respond) {
   int limit = 100;
   if (auto asked = request.query.find("limit"); asked != request.query.end()) {
-    const std::string& text = asked->second;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size() || limit < 1 || limit > 1000) {
-      return respond(JsonError(400, "limit must be a whole number from 1 to 1000"));
-    }
+    const std::optional<uint64_t> value = WholeNumber(asked->second);
+    if (!value || *value < 1 || *value > 1000) return respond(JsonError(400, "limit must be a whole number from 1 to 1000"));
+    limit = static_cast<int>(*value);
   }
   const std::string id = request.params.at("id");
   AfterMinPosition(api, request, respond, [api, id, limit, respond] {

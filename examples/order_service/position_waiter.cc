@@ -92,9 +92,4 @@ uint64_t PositionWaiter::applied() const {
   return state_->applied;
 }
 
-size_t PositionWaiter::waiting() const {
-  std::lock_guard lock(state_->mu);
-  return state_->waiting.size();
-}
-
 }  // namespace cairn::order_service

@@ -28,7 +28,6 @@ class PositionWaiter {
   // `done(false)` after `timeout`; never inside this call, never twice.
   void Wait(uint64_t position, std::chrono::milliseconds timeout, std::function<void(bool applied)> done);
   uint64_t applied() const;
-  size_t waiting() const;
 
  private:
   struct State;
