@@ -101,10 +101,10 @@ class ComponentDriver : public std::enable_shared_from_this<ComponentDriver> {
 
  private:
   void EndIfIdle() {
-    if (ended_ && !busy_) {
-      ended_->set_value();
-      ended_ = nullptr;
-    }
+    if (!ended_ || busy_) return;
+    // Last: End() returns once the promise is set, and its caller may free
+    // this driver at once, while this handler is still on its way out.
+    std::exchange(ended_, nullptr)->set_value();
   }
 
   Runtime& runtime_;

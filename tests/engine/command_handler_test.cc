@@ -5,6 +5,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <latch>
 #include <thread>
 
 #include "examples/commerce/commerce.h"
@@ -116,8 +117,15 @@ TEST_F(CommandHandlerTest, TwoHandlersRacingOnOneOrderLoseNoUpdate) {
     const std::string id = "o-" + std::to_string(round);
     ASSERT_TRUE(left.Handle(id, AsCommand(Place(id, "c-7", {{"tea", 1, 1}}))).ok());
     Result<CommandResult> a = InternalError("not run"), b = InternalError("not run");
-    std::thread one([&] { a = left.Handle(id, Mark(id, "n-a")); });
-    std::thread two([&] { b = right.Handle(id, Mark(id, "n-b")); });
+    std::latch both(2);  // start together: a loaded machine may start one thread late
+    std::thread one([&] {
+      both.arrive_and_wait();
+      a = left.Handle(id, Mark(id, "n-a"));
+    });
+    std::thread two([&] {
+      both.arrive_and_wait();
+      b = right.Handle(id, Mark(id, "n-b"));
+    });
     one.join();
     two.join();
     ASSERT_TRUE(a.ok()) << a.status().ToString();
