@@ -194,6 +194,8 @@ Status ActOnStore(EventStore& store, const SagaDefinition& definition, CommandBu
                                 std::to_string(instance.definition_version) + ", not " + definition.name() + " v" +
                                 std::to_string(definition.version()));
   }
+  // Terminating does nothing with the steps: it ends even an instance whose stream does not fit.
+  if (action != OperatorAction::kTerminate) CAIRN_RETURN_IF_ERROR(CheckInstance(instance, definition));
   internal::Planner planner(definition, bus, SystemClock(), [] { return 0.5; });
   internal::Transition t(instance);
   switch (action) {

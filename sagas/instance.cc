@@ -1,5 +1,8 @@
 #include "sagas/instance.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "engine/aggregate.h"
 #include "sagas/proto/saga.pb.h"
 
@@ -12,6 +15,12 @@ constexpr std::pair<SagaStatus, std::string_view> kStatusNames[] = {
     {SagaStatus::kCancelled, "cancelled"},   {SagaStatus::kTerminated, "terminated"},
     {SagaStatus::kStuck, "stuck"},           {SagaStatus::kParked, "parked"},
 };
+
+// index + delta without overflow: a damaged stream may hold any index.
+int Beside(int index, int delta) {
+  const int64_t next = int64_t{index} + delta;
+  return static_cast<int>(std::clamp<int64_t>(next, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+}
 
 // Moves to step `index` with no attempt out.
 void MoveTo(SagaInstance& instance, int index) {
@@ -79,12 +88,12 @@ void Evolve(SagaInstance& s, const google::protobuf::Message& event) {
     Request(s, SagaStatus::kRunning, requested->index(), requested->attempt());
   } else if (const auto* succeeded = As<StepSucceeded>(event)) {
     for (const auto& [key, value] : succeeded->vars()) s.vars[key] = value;
-    MoveTo(s, succeeded->index() + 1);
+    MoveTo(s, Beside(succeeded->index(), 1));
   } else if (const auto* failed = As<StepFailed>(event)) {
     s.requested = false;
     s.failure = failed->step() + ": " + failed->error();
     if (failed->uncertain()) s.uncertain = true;
-    if (failed->skipped()) MoveTo(s, failed->index() + 1);
+    if (failed->skipped()) MoveTo(s, Beside(failed->index(), 1));
   } else if (const auto* timed_out = As<StepTimedOut>(event)) {
     s.requested = false;
     s.uncertain = true;
@@ -95,10 +104,10 @@ void Evolve(SagaInstance& s, const google::protobuf::Message& event) {
     Request(s, SagaStatus::kCompensating, undo->index(), undo->attempt());
   } else if (const auto* undone = As<CompensationSucceeded>(event)) {
     s.status = SagaStatus::kCompensating;
-    MoveTo(s, undone->index() - 1);
+    MoveTo(s, Beside(undone->index(), -1));
   } else if (const auto* undo_failed = As<CompensationFailed>(event)) {
     s.requested = false;
-    if (undo_failed->skipped()) MoveTo(s, undo_failed->index() - 1);
+    if (undo_failed->skipped()) MoveTo(s, Beside(undo_failed->index(), -1));
   } else if (As<CompensationTimedOut>(event)) {
     s.requested = false;
   } else if (As<SagaCompleted>(event)) {
@@ -124,7 +133,7 @@ void Evolve(SagaInstance& s, const google::protobuf::Message& event) {
     s.requested = false;
   } else if (As<SagaResolved>(event)) {
     s.status = s.stuck_in_compensation ? SagaStatus::kCompensating : SagaStatus::kRunning;
-    MoveTo(s, s.stuck_in_compensation ? s.step - 1 : s.step + 1);
+    MoveTo(s, Beside(s.step, s.stuck_in_compensation ? -1 : 1));
   } else if (const auto* parked = As<SagaParked>(event)) {
     s.parked = true;
     s.failure = parked->reason();
@@ -135,6 +144,36 @@ void Evolve(SagaInstance& s, const google::protobuf::Message& event) {
   } else if (const auto* fired = As<DeadlineFired>(event)) {
     s.deadlines.erase(fired->name());
   }
+}
+
+Status CheckInstance(const SagaInstance& s, const SagaDefinition& definition) {
+  const int steps = static_cast<int>(definition.steps().size());
+  auto refuse = [&](const std::string& what) {
+    return DataLossError("saga " + s.id + " cannot be an instance of " + definition.name() + " v" +
+                         std::to_string(definition.version()) + ": " + what);
+  };
+  if (IsFinal(s.status)) return OkStatus();  // nothing more is done with it
+  if (s.attempt < 0 || s.attempt == std::numeric_limits<int>::max()) {
+    return refuse("attempt " + std::to_string(s.attempt));
+  }
+  // Running: the next step, or one past the last when all are done.
+  // Compensating: the step to undo, or -1 when nothing is left. Stuck: a step.
+  const int low = s.status == SagaStatus::kCompensating ? -1 : 0;
+  const int high = s.status == SagaStatus::kRunning ? steps : steps - 1;
+  if (s.step < low || s.step > high) {
+    return refuse("its stream puts it at step " + std::to_string(s.step) + " of " + std::to_string(steps));
+  }
+  // An attempt out, or a retry of the stuck one, runs the step's action.
+  if (s.requested || s.status == SagaStatus::kStuck) {
+    const bool compensation =
+        s.status == SagaStatus::kStuck ? s.stuck_in_compensation : s.status == SagaStatus::kCompensating;
+    const Step* step = s.step >= 0 && s.step < steps ? &definition.steps()[s.step] : nullptr;
+    if (!step || !(compensation ? step->compensation : step->forward)) {
+      return refuse("step " + std::to_string(s.step) + " has no " + (compensation ? "compensation" : "action") +
+                    " to attempt");
+    }
+  }
+  return OkStatus();
 }
 
 void Track(SagaInstance& instance, uint64_t version, uint64_t position, int64_t recorded_at_us) {

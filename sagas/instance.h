@@ -67,6 +67,13 @@ struct SagaInstance {
 // Folds one event (decoded from the instance's stream) into `instance`.
 // Types that are not saga transitions are ignored.
 void Evolve(SagaInstance& instance, const google::protobuf::Message& event);
+// DataLoss naming what does not fit when `instance`, folded from a stream,
+// cannot be an instance of `definition`: a step or an attempt outside it, an
+// attempt out (or stuck) for a step without that action. A stream written by
+// Cairn always fits; a damaged or hand-written one may not, and must not be
+// driven.
+Status CheckInstance(const SagaInstance& instance, const SagaDefinition& definition);
+
 // Records where the event landed.
 void Track(SagaInstance& instance, uint64_t version, uint64_t position, int64_t recorded_at_us);
 

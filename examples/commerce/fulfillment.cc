@@ -1,5 +1,7 @@
 #include "examples/commerce/fulfillment.h"
 
+#include <charconv>
+
 #include "examples/commerce/proto/charging.pb.h"
 #include "examples/commerce/proto/notification.pb.h"
 #include "examples/commerce/proto/order.pb.h"
@@ -18,6 +20,18 @@ const std::string& Var(const SagaVars& vars, std::string_view key) {
   static const std::string kNone;
   auto it = vars.find(key);
   return it == vars.end() ? kNone : it->second;
+}
+
+// The amount in minor units. The vars come from the saga's stream, which a
+// damaged log or a hand-written event may fill with anything.
+Result<int64_t> AmountOf(const SagaVars& vars) {
+  const std::string& text = Var(vars, "amount");
+  int64_t amount = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), amount);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    return InvalidArgumentError("the saga's amount '" + text + "' is not a whole number");
+  }
+  return amount;
 }
 
 SagaVars VarsOf(const OrderPlaced& placed) {
@@ -39,8 +53,9 @@ std::string NotificationIdOf(const SagaVars& vars, const std::string& template_n
 sagas::Activity ChargeCall(PaymentGateway& gateway) {
   return [&gateway](const ActivityCall& call, ActivityDone done) {
     const SagaVars& v = call.vars;
-    GatewayCharge charge{Var(v, "charge_id"), Var(v, "order_id"), Var(v, "customer_id"), std::stoll(Var(v, "amount")),
-                         Var(v, "currency")};
+    Result<int64_t> amount = AmountOf(v);
+    if (!amount.ok()) return done(amount.status());
+    GatewayCharge charge{Var(v, "charge_id"), Var(v, "order_id"), Var(v, "customer_id"), *amount, Var(v, "currency")};
     gateway.Charge(charge, call.executor, [done = std::move(done)](Result<GatewayDecision> decision) {
       if (!decision.ok()) return done(decision.status());
       if (decision->approved) return done(SagaVars{{"gateway_ref", decision->reference}});
@@ -75,12 +90,13 @@ sagas::Activity MailCall(NotificationChannel& channel, std::string template_name
 // Commands that record what happened.
 
 Command RecordCharge(const SagaVars& v) {
+  CAIRN_ASSIGN_OR_RETURN(int64_t amount, AmountOf(v));
   auto command = std::make_unique<ChargeCommand>();
   ChargeCustomer* charge = command->mutable_charge();
   charge->set_charge_id(Var(v, "charge_id"));
   charge->set_order_id(Var(v, "order_id"));
   charge->set_customer_id(Var(v, "customer_id"));
-  charge->set_amount(std::stoll(Var(v, "amount")));
+  charge->set_amount(amount);
   charge->set_currency(Var(v, "currency"));
   charge->set_approved(!Var(v, "gateway_ref").empty());
   charge->set_gateway_ref(Var(v, "gateway_ref"));

@@ -143,10 +143,17 @@ Status Core::Resume() {
     if (DefinitionMetrics& m = MetricsOf(instance.definition); m.in_flight) m.in_flight->Add(1);
     if (deadlines_pending_) deadlines_pending_->Add(static_cast<double>(instance.deadlines.size()));
     const SagaDefinition* definition = Find(instance.definition, instance.definition_version);
+    std::string reason;
     if (!definition) {
       // Never driven by another version: it waits, visible, for its own.
-      const std::string reason = "saga " + instance.id + " started on " + instance.definition + " v" +
-                                 std::to_string(instance.definition_version) + ", which this node does not register";
+      reason = "saga " + instance.id + " started on " + instance.definition + " v" +
+               std::to_string(instance.definition_version) + ", which this node does not register";
+    } else if (stream != SagaStreamOf(instance.id)) {
+      reason = "the stream " + stream + " holds the start of saga " + instance.id;  // damaged or written by hand
+    } else if (Status fits = CheckInstance(instance, *definition); !fits.ok()) {
+      reason = fits.message();  // damaged or written by hand: an operator decides
+    }
+    if (!reason.empty()) {
       spdlog::error("{}: parked", reason);
       parked_.insert(instance.id);
       if (!instance.parked) {
@@ -374,6 +381,7 @@ Status Core::Stop() {
   {
     std::unique_lock lock(mu_);
     for (auto& [id, runner] : runners_) runners.push_back(runner);
+    runners_.clear();  // a runner holds the core: the map must let go of them, or neither is freed
   }
   for (auto& runner : runners) runner->Stop();
   {

@@ -12,6 +12,16 @@
 #include "sagas/proto/saga.pb.h"
 
 namespace cairn::sagas::internal {
+namespace {
+
+// How long a timer waits for a deadline due at `due_us`, without overflow
+// for any due time a stream may hold; a century at most.
+std::chrono::microseconds WaitFor(int64_t due_us, int64_t now_us) {
+  constexpr int64_t kLongest = int64_t{100} * 365 * 24 * 3600 * 1'000'000;
+  return std::chrono::microseconds(due_us <= now_us ? 0 : std::min(due_us - now_us, kLongest));
+}
+
+}  // namespace
 
 Runner::Runner(std::shared_ptr<Core> core, const SagaDefinition* definition, SagaInstance state)
     : core_(std::move(core)),
@@ -208,7 +218,7 @@ void Runner::Arm() {
     if (timer && armed_due == due) continue;
     if (!timer) timer = std::make_unique<boost::asio::steady_timer>(strand_);
     armed_due = due;
-    timer->expires_after(std::chrono::microseconds(std::max<int64_t>(0, due - core_->clock().NowMicros())));
+    timer->expires_after(WaitFor(due, core_->clock().NowMicros()));
     timer->async_wait(boost::asio::bind_executor(
         strand_, [self = shared_from_this(), name = name, due = due](boost::system::error_code error) {
           if (error || self->stopped_) return;

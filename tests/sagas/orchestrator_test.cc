@@ -316,7 +316,8 @@ TEST_F(OrchestratorTest, CappedAppendsWaitTheirTurnAndEveryInstanceStillEnds) {
   for (int i = 0; i < 20; ++i) Submit("cap" + std::to_string(i));
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(Ends("cap" + std::to_string(i), SagaStatus::kCompleted)) << i;
   EXPECT_GT(asked.load(), 0);  // the cap was consulted
-  EXPECT_EQ(orchestrator_->counts().completed, 20u);
+  // Counted once the last append's callback ran, a moment after it is readable.
+  EXPECT_TRUE(Eventually([&] { return orchestrator_->counts().completed == 20u; }));
   StopNode();  // nothing left waiting for a turn
 }
 
@@ -397,6 +398,32 @@ TEST_F(OrchestratorTest, AnInstanceOfAVersionNoLongerRegisteredIsParked) {
   orchestrator_->Retry(SagaIdOf("job", "k15"), "", [&](Status s) { retried.set_value(s); });
   EXPECT_EQ(retried.get_future().get().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(call_.calls("k15"), 1);  // not driven by version 2
+}
+
+// A saga stream that its definition cannot have written (damaged, or
+// appended by hand): an attempt out for a step the definition does not
+// have. Found by fuzzing the saga stream decoding; driving it read past the
+// definition's steps.
+TEST_F(OrchestratorTest, AStreamThatDoesNotFitItsDefinitionIsParkedNotDriven) {
+  const std::string id = SagaIdOf("job", "k18");
+  SagaStarted started;
+  started.set_saga_id(id);
+  started.set_definition("job");
+  started.set_version(1);
+  (*started.mutable_vars())["key"] = "k18";
+  StepRequested requested;
+  requested.set_step("hold");
+  requested.set_index(99);
+  requested.set_attempt(1);
+  ASSERT_TRUE(store_->Append(SagaStreamOf(id), ExpectedVersion::NoStream(),
+                             {saga_types_.Encode(started).value(), saga_types_.Encode(requested).value()})
+                  .ok());
+  StartNode();
+  ASSERT_TRUE(Ends("k18", SagaStatus::kParked));
+  EXPECT_NE(Load("k18").failure.find("at step 99 of 5"), std::string::npos) << Load("k18").failure;
+  EXPECT_EQ(hold_.calls("k18"), 0);
+  Submit("k19");  // the others go on
+  EXPECT_TRUE(Ends("k19", SagaStatus::kCompleted));
 }
 
 TEST_F(OrchestratorTest, TheInstancesCheckpointStaysBeforeTheOldestInstanceGoingOn) {
