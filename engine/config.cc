@@ -209,7 +209,7 @@ Status ConfigLoader::Load(const std::string& path, const std::map<std::string, s
     auto key = by_variable.find(variable);
     if (key == by_variable.end()) {
       const bool passthrough = std::any_of(allowed_prefixes_.begin(), allowed_prefixes_.end(),
-                                           [&](const std::string& p) { return variable.rfind(p, 0) == 0; });
+                                           [&name = variable](const std::string& p) { return name.rfind(p, 0) == 0; });
       if (passthrough) continue;
       return InvalidArgumentError("config: unknown environment variable " + variable);
     }
@@ -218,9 +218,9 @@ Status ConfigLoader::Load(const std::string& path, const std::map<std::string, s
   return OkStatus();
 }
 
-Status ConfigLoader::LoadFromProcess() const {
+std::string ConfigFileOfProcess() {
   const char* path = std::getenv(std::string(kConfigFileVariable).c_str());
-  return Load(path ? path : "", CairnEnvironment());
+  return path ? path : "";
 }
 
 bool ConfigLoader::Binds(const std::string& variable) const {

@@ -54,11 +54,10 @@ class ConfigLoader {
   // Variables under these CAIRN_ prefixes belong to someone else (passthroughs).
   void AllowPrefix(std::string env_prefix);
 
-  // Applies the file at `path` (when not empty), then `environment`.
+  // Applies the file at `path` (when not empty), then `environment`; a
+  // process passes ConfigFileOfProcess() and CairnEnvironment().
   // InvalidArgument naming the key and where it came from.
   Status Load(const std::string& path, const std::map<std::string, std::string>& environment) const;
-  // Applies CAIRN_CONFIG's file, then the process environment.
-  Status LoadFromProcess() const;
 
   // True when `variable` (CAIRN_...) is the variable of a bound key.
   bool Binds(const std::string& variable) const;
@@ -80,6 +79,8 @@ class ConfigLoader {
 
 // CAIRN_SNAPSHOT_EVERY for snapshot_every.
 std::string EnvironmentName(const std::string& key);
+// The file CAIRN_CONFIG names; "" when it is not set.
+std::string ConfigFileOfProcess();
 // The process's CAIRN_* variables.
 std::map<std::string, std::string> CairnEnvironment();
 
