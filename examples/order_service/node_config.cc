@@ -57,13 +57,18 @@ void BindNodeConfig(ConfigLoader& loader, NodeConfig& config, int& port) {
 }  // namespace
 
 Result<NodeConfig> LoadNodeConfig(const std::string& data_dir) {
+  return LoadNodeConfig(ConfigFileOfProcess(), CairnEnvironment(), data_dir);
+}
+
+Result<NodeConfig> LoadNodeConfig(const std::string& config_file, const std::map<std::string, std::string>& environment,
+                                  const std::string& data_dir) {
   NodeConfig config;
   config.sagas.max_appends_in_flight = kSagaAppendsInFlight;
   int port = config.http.port;
   ConfigLoader loader;
   BindNodeConfig(loader, config, port);
-  CAIRN_RETURN_IF_ERROR(loader.LoadFromProcess());
-  config.kafka.properties = kafka::KafkaProperties(CairnEnvironment(), loader);
+  CAIRN_RETURN_IF_ERROR(loader.Load(config_file, environment));
+  config.kafka.properties = kafka::KafkaProperties(environment, loader);
   CAIRN_RETURN_IF_ERROR(kafka::ValidateKafkaProperties(config.kafka.properties));
   config.http.port = static_cast<uint16_t>(port);
   if (!AdminToken::Valid(config.api.admin_token_sha256)) {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "engine/kafka/kafka_options.h"
@@ -51,6 +52,10 @@ struct NodeConfig {
 // InvalidArgument naming the key for a bad or unknown setting. A non-empty
 // `data_dir` (a command-line option) wins over the configured one.
 Result<NodeConfig> LoadNodeConfig(const std::string& data_dir = "");
+// The same from the file at `config_file` (none when empty) and the CAIRN_*
+// variables in `environment`, instead of the process's.
+Result<NodeConfig> LoadNodeConfig(const std::string& config_file, const std::map<std::string, std::string>& environment,
+                                  const std::string& data_dir);
 
 // Every key a node binds: "key  CAIRN_KEY  help" lines (ConfigLoader::Describe).
 std::string DescribeNodeConfig();

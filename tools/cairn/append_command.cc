@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "tools/cairn/cli.h"
+#include "tools/cairn/event_json.h"
 #include "tools/cairn/node_config.h"
 
 namespace cairn::cli {
@@ -49,15 +50,8 @@ Result<std::string> ReadPayload(const AppendArgs& args, bool data_given, size_t 
 }
 
 Result<EventData> BuildEvent(const AppendArgs& args, bool data_given, const StoreOptions& limits) {
-  EventData event;
-  event.type = args.type;
-  CAIRN_ASSIGN_OR_RETURN(event.data, ReadPayload(args, data_given, limits.max_event_bytes));
-  // Depth first: a parser recurses on nesting, so deep input must not reach it.
-  if (JsonNestingDepth(event.data) > kMaxJsonDepth) {
-    return InvalidArgumentError("the event data nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  }
-  if (event.data.find('\0') != std::string::npos) return InvalidArgumentError("the event data holds a NUL byte");
-  if (!nlohmann::json::accept(event.data)) return InvalidArgumentError("the event data is not valid JSON");
+  CAIRN_ASSIGN_OR_RETURN(std::string data, ReadPayload(args, data_given, limits.max_event_bytes));
+  CAIRN_ASSIGN_OR_RETURN(EventData event, JsonEvent(args.type, std::move(data)));
   if (!args.event_id.empty()) {
     std::optional<Uuid> id = Uuid::Parse(args.event_id);
     if (!id) return InvalidArgumentError("--event-id must be a UUID, not '" + args.event_id + "'");

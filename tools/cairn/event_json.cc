@@ -68,6 +68,19 @@ std::string PayloadRenderer::Render(const RecordedEvent& event) {
 }
 
 
+Result<EventData> JsonEvent(std::string type, std::string data) {
+  // Depth first: a parser recurses on nesting, so deep input must not reach it.
+  if (JsonNestingDepth(data) > kMaxJsonDepth) {
+    return InvalidArgumentError("the event data nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  if (data.find('\0') != std::string::npos) return InvalidArgumentError("the event data holds a NUL byte");
+  if (!nlohmann::json::accept(data)) return InvalidArgumentError("the event data is not valid JSON");
+  EventData event;
+  event.type = std::move(type);
+  event.data = std::move(data);
+  return event;
+}
+
 std::string EventJsonLine(const RecordedEvent& event, PayloadRenderer& renderer) {
   nlohmann::ordered_json metadata = nlohmann::ordered_json::object();
   for (const auto& [key, value] : event.metadata) metadata[key] = value;

@@ -1,4 +1,5 @@
-// Events as the JSON Lines that `cairn read` and `cairn replay` print.
+// Events as JSON: what `cairn append` takes, and the JSON Lines that
+// `cairn read` and `cairn replay` print.
 #ifndef CAIRN_TOOLS_CAIRN_EVENT_JSON_H_
 #define CAIRN_TOOLS_CAIRN_EVENT_JSON_H_
 
@@ -34,6 +35,10 @@ class PayloadRenderer {
   EventStore& store_;
   std::map<std::string, std::unique_ptr<Schema>> schemas_;  // null: none stored
 };
+
+// The event `cairn append` writes: `data` is JSON text (InvalidArgument
+// when it is not, nests too deeply or holds a NUL byte). No event id yet.
+Result<EventData> JsonEvent(std::string type, std::string data);
 
 // One line: position, stream, version, type, event_id, recorded_at, metadata, data.
 std::string EventJsonLine(const RecordedEvent& event, PayloadRenderer& renderer);
