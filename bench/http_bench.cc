@@ -146,7 +146,9 @@ Result<HttpResult> RunHttpCase(const HttpCase& c, const std::string& work_dir) {
   }
   if (exit_code != 0) return InternalError("the order service did not stop cleanly");
   result.accepted_per_s = c.orders / std::chrono::duration<double>(accepted - start).count();
-  std::tie(result.p50_ms, result.p99_ms) = Percentiles(std::move(load.latencies_ms()));
+  const LatencyPercentiles latency = Percentiles(std::move(load.latencies_ms()));
+  result.p50_ms = latency.p50;
+  result.p99_ms = latency.p99;
   result.sagas_per_s = c.orders / std::chrono::duration<double>(drained - start).count();
   result.saga_drain_s = std::chrono::duration<double>(drained - accepted).count();
   return result;

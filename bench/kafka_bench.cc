@@ -114,7 +114,7 @@ class LatencyProbe {
     std::lock_guard lock(mu_);
     return latencies_ms_.size();
   }
-  std::pair<double, double> Percentiles() {
+  LatencyPercentiles Percentiles() {
     std::lock_guard lock(mu_);
     return bench::Percentiles(latencies_ms_);
   }
@@ -211,7 +211,9 @@ Result<LatencyResult> RunLatencyCase(int rate, int seconds, const std::string& w
     poller.join();
     rd_kafka_flush(producer, 10000);
     rd_kafka_destroy(producer);
-    std::tie(result.baseline_p50_ms, result.baseline_p99_ms) = probe.Percentiles();
+    const LatencyPercentiles latency = probe.Percentiles();
+    result.baseline_p50_ms = latency.p50;
+    result.baseline_p99_ms = latency.p99;
   }
   {
     // Cairn: append to the store, the publisher sends, the probe reads recorded_at.
@@ -233,7 +235,9 @@ Result<LatencyResult> RunLatencyCase(int rate, int seconds, const std::string& w
     });
     CAIRN_RETURN_IF_ERROR(appended);
     WaitFor(probe, result.events);
-    std::tie(result.cairn_p50_ms, result.cairn_p99_ms) = probe.Percentiles();
+    const LatencyPercentiles latency = probe.Percentiles();
+    result.cairn_p50_ms = latency.p50;
+    result.cairn_p99_ms = latency.p99;
     CAIRN_RETURN_IF_ERROR(publisher.Stop());
   }
   fs::remove_all(dir);

@@ -153,7 +153,7 @@ Result<std::vector<CaseResult>> RunRebuildCases(uint64_t events, const std::stri
         CAIRN_ASSIGN_OR_RETURN(EventData data, types.Encode(*message));
         data.metadata[std::string(kCorrelationIdKey)] = "corr-" + std::to_string(n);
         auto same = std::find_if(appends.end() - std::min<size_t>(appends.size(), 3), appends.end(),
-                                 [&](const StreamAppend& a) { return a.stream == stream; });
+                                 [&name = stream](const StreamAppend& a) { return a.stream == name; });
         if (same != appends.end()) {
           same->events.push_back(std::move(data));
         } else {
@@ -237,7 +237,7 @@ Result<ProjectionLagResult> RunProjectionLagCase(int rate, int seconds, const st
     probing = false;
     probe.join();
     CAIRN_RETURN_IF_ERROR(runner.Stop());
-    std::tie(result.cairn_p50_ms, result.cairn_p99_ms) = Percentiles(latencies);
+    result.cairn_ms = Percentiles(latencies);
   }
   {
     // Raw SQLite: the same row in a transaction of its own, at the same rate.
@@ -257,7 +257,7 @@ Result<ProjectionLagResult> RunProjectionLagCase(int rate, int seconds, const st
       latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
     });
     CAIRN_RETURN_IF_ERROR(inserting);
-    std::tie(result.baseline_p50_ms, result.baseline_p99_ms) = Percentiles(latencies);
+    result.baseline_ms = Percentiles(latencies);
   }
   fs::remove_all(dir);
   return result;

@@ -18,8 +18,8 @@ Result<std::vector<CaseResult>> RunRebuildCases(uint64_t events, const std::stri
 struct ProjectionLagResult {
   int rate = 0;
   uint64_t events = 0;
-  double cairn_p50_ms = 0, cairn_p99_ms = 0;        // append returned -> row committed in the read model
-  double baseline_p50_ms = 0, baseline_p99_ms = 0;  // raw SQLite: one-row transaction, start to commit
+  LatencyPercentiles cairn_ms;     // append returned -> row committed in the read model
+  LatencyPercentiles baseline_ms;  // raw SQLite: one-row transaction, start to commit
 };
 
 // Appends OrderPlaced events at `rate` per second for `seconds` with the

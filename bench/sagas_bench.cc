@@ -203,7 +203,9 @@ Result<SagaLatency> RunSagaLatency(double per_second, int seconds, const std::st
     latency.sagas = total;
     latency.rate = total / std::chrono::duration<double>(Clock::now() - start).count();
     std::lock_guard lock(mu);
-    std::tie(latency.p50_ms, latency.p99_ms) = Percentiles(millis);
+    const LatencyPercentiles percentiles = Percentiles(millis);
+    latency.p50_ms = percentiles.p50;
+    latency.p99_ms = percentiles.p99;
   }
   fs::remove_all(dir);
   return latency;

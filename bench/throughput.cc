@@ -18,11 +18,17 @@ std::string DurabilityName(Durability durability) {
   return durability == Durability::kSync ? "sync" : "buffered";
 }
 
-// One thread, `in_flight` asynchronous appends of one event outstanding.
-Status AppendInFlight(EventStore& store, const Workload& workload, uint64_t events, int in_flight) {
+// One thread, `in_flight` asynchronous appends of one event outstanding;
+// `latencies_ms[i]`: append i from issued to acknowledged.
+Status AppendInFlight(EventStore& store, const Workload& workload, uint64_t events, int in_flight,
+                      std::vector<double>& latencies_ms) {
+  latencies_ms.assign(events, 0);
   const uint64_t failures = KeepInFlight(events, in_flight, [&](uint64_t i, auto& done) {
     std::vector<StreamAppend> appends{StreamAppend{workload.streams[i], ExpectedVersion::Any(), {workload.events[i]}}};
-    store.AppendAsync(std::move(appends), [&done](Result<AppendResult> result) { done(result.ok()); });
+    store.AppendAsync(std::move(appends), [&done, &latencies_ms, i, issued = Clock::now()](Result<AppendResult> result) {
+      latencies_ms[i] = std::chrono::duration<double, std::milli>(Clock::now() - issued).count();
+      done(result.ok());
+    });
   });
   return failures == 0 ? OkStatus() : InternalError(std::to_string(failures) + " appends failed");
 }
@@ -70,7 +76,8 @@ Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_di
   std::atomic<bool> failed{false};
   const auto start = Clock::now();
   std::vector<std::thread> clients;
-  if (c.in_flight > 0 && !AppendInFlight(*store, workload, c.events, c.in_flight).ok()) failed = true;
+  std::vector<double> latencies_ms;
+  if (c.in_flight > 0 && !AppendInFlight(*store, workload, c.events, c.in_flight, latencies_ms).ok()) failed = true;
   for (int k = 0; c.in_flight == 0 && k < c.clients; ++k) {
     clients.emplace_back([&, k] {
       if (!AppendWorkload(*store, workload, k, c.events, c.batch, c.clients).ok()) failed = true;
@@ -86,6 +93,7 @@ Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_di
   fs::remove_all(cairn_dir);
   if (failed) return InternalError("an append failed during the benchmark");
   result.cairn_events_per_s = c.events / seconds;
+  result.append_ms = Percentiles(std::move(latencies_ms));
   return result;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/workload.h"
 #include "store/event_store.h"
 
 namespace cairn::bench {
@@ -36,6 +37,8 @@ struct CaseResult {
   std::string baseline;  // what the baseline did
   double appends_per_group = 0;  // Cairn's commit groups, on average; 0 when not measured
   double appends_per_sync = 0;   // the same per sync of the log (Sync mode); 0 when none
+  // In-flight cases: each append from issued to its callback, in ms.
+  LatencyPercentiles append_ms;
 };
 
 // The cases the README's performance table reports.

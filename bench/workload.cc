@@ -87,10 +87,11 @@ Status AppendWorkload(EventStore& store, const Workload& workload, uint64_t begi
   return OkStatus();
 }
 
-std::pair<double, double> Percentiles(std::vector<double> values) {
-  if (values.empty()) return {0, 0};
+LatencyPercentiles Percentiles(std::vector<double> values) {
+  if (values.empty()) return {};
   std::sort(values.begin(), values.end());
-  return {values[values.size() / 2], values[std::min(values.size() - 1, values.size() * 99 / 100)]};
+  auto at = [&](size_t per_mille) { return values[std::min(values.size() - 1, values.size() * per_mille / 1000)]; };
+  return {at(500), at(900), at(990), at(999)};
 }
 
 double RunRawBaseline(const Workload& workload, const BaselineOptions& options, const std::string& dir) {

@@ -61,8 +61,11 @@ uint64_t KeepInFlight(uint64_t total, int in_flight, Issue issue) {
   return failures.load();
 }
 
-// The median and the 99th percentile.
-std::pair<double, double> Percentiles(std::vector<double> values);
+// Latency percentiles, in the unit of the values given; zeros when none.
+struct LatencyPercentiles {
+  double p50 = 0, p90 = 0, p99 = 0, p999 = 0;
+};
+LatencyPercentiles Percentiles(std::vector<double> values);
 
 // The raw RocksDB baseline: the keys and values Cairn would write for the
 // same events (DESIGN.md's layout), written in batches of `batch` events from

@@ -29,6 +29,14 @@ struct BenchArgs {
   bool custom = false;
 };
 
+// prefix_p50_ms, prefix_p90_ms, prefix_p99_ms and prefix_p999_ms.
+void AddPercentiles(nlohmann::ordered_json& out, const std::string& prefix, const bench::LatencyPercentiles& p) {
+  out[prefix + "_p50_ms"] = p.p50;
+  out[prefix + "_p90_ms"] = p.p90;
+  out[prefix + "_p99_ms"] = p.p99;
+  out[prefix + "_p999_ms"] = p.p999;
+}
+
 void Report(const bench::CaseResult& r, bool json) {
   if (json) {
     nlohmann::ordered_json out;
@@ -43,6 +51,7 @@ void Report(const bench::CaseResult& r, bool json) {
     out["ratio"] = std::round(r.ratio() * 100) / 100;
     if (r.appends_per_group > 0) out["appends_per_group"] = std::round(r.appends_per_group * 10) / 10;
     if (r.appends_per_sync > 0) out["appends_per_sync"] = std::round(r.appends_per_sync * 10) / 10;
+    if (r.in_flight > 0) AddPercentiles(out, "append", r.append_ms);
     std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf("%-34s %-9s %7d %6d %9llu %14.0f %14.0f %6.2f\n", r.name.c_str(), r.durability.c_str(), r.clients,
@@ -53,6 +62,10 @@ void Report(const bench::CaseResult& r, bool json) {
       std::printf("    cairn: %.1f appends per commit group", r.appends_per_group);
       if (r.appends_per_sync > 0) std::printf(", %.1f per sync of the log", r.appends_per_sync);
       std::printf("\n");
+    }
+    if (r.in_flight > 0) {
+      std::printf("    append issued to acknowledged: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n",
+                  r.append_ms.p50, r.append_ms.p90, r.append_ms.p99, r.append_ms.p999);
     }
   }
   std::fflush(stdout);
@@ -254,16 +267,14 @@ int RunBenchProjections(const BenchArgs& args) {
     out["durability"] = "sync";
     out["rate"] = lag->rate;
     out["events"] = lag->events;
-    out["baseline_p50_ms"] = lag->baseline_p50_ms;
-    out["baseline_p99_ms"] = lag->baseline_p99_ms;
-    out["cairn_p50_ms"] = lag->cairn_p50_ms;
-    out["cairn_p99_ms"] = lag->cairn_p99_ms;
+    AddPercentiles(out, "baseline", lag->baseline_ms);
+    AddPercentiles(out, "cairn", lag->cairn_ms);
     std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf("append to visible in order_summary at %d events/s (%llu events, sync appends): cairn p50 %.2f ms"
                 " p99 %.2f ms; raw SQLite one-row commit p50 %.2f ms p99 %.2f ms\n",
-                lag->rate, static_cast<unsigned long long>(lag->events), lag->cairn_p50_ms, lag->cairn_p99_ms,
-                lag->baseline_p50_ms, lag->baseline_p99_ms);
+                lag->rate, static_cast<unsigned long long>(lag->events), lag->cairn_ms.p50, lag->cairn_ms.p99,
+                lag->baseline_ms.p50, lag->baseline_ms.p99);
   }
   return kExitOk;
 }
