@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <string>
@@ -57,6 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   Result<order_service::NodeConfig> first = order_service::LoadNodeConfig(ScratchFile(), environment, "");
   Result<order_service::NodeConfig> second = order_service::LoadNodeConfig(ScratchFile(), environment, "");
+  std::remove(ScratchFile().c_str());  // written again for the next input
   Check(first.ok() == second.ok() && first.status().ToString() == second.status().ToString(),
         "the same configuration loads the same way twice");
   if (!first.ok()) {

@@ -11,5 +11,5 @@ trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$artifacts"
 dict=$corpus.dict
 "$target" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
-  -artifact_prefix="$artifacts/$(basename "$target")-" ${FUZZ_JOBS:+-fork="$FUZZ_JOBS"} \
+  -artifact_prefix="$artifacts/$(basename "$target")-" \
   $([ -f "$dict" ] && echo "-dict=$dict") "$scratch" "$corpus"
