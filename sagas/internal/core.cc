@@ -245,7 +245,8 @@ void Core::Act(const std::string& saga_id, std::function<Status(Planner&, Transi
   }
   if (runner) return runner->Submit(std::move(action), std::move(done));
   if (parked) {
-    return done(FailedPreconditionError("saga " + saga_id + " is parked: register its definition version to drive it"));
+    return done(FailedPreconditionError("saga " + saga_id + " is parked (its status says why): register its definition "
+                                        "version, or end it with `cairn sagas terminate` while the node is stopped"));
   }
   done(NotFoundError("saga " + saga_id + " is not going on here"));
 }
