@@ -79,7 +79,11 @@ asan-build:
 demo: build
 	$(BUILD_DIR)/examples/order_service/cairn-demo $(ARGS)
 
+# The chaos soak for SOAK_MINUTES (its summary line last), then the store's
+# kill -9 test for 300 cycles.
+SOAK_MINUTES ?= 10
 soak: build
+	$(BUILD_DIR)/tests/soak/chaos_soak --seconds $$(( $(SOAK_MINUTES) * 60 ))
 	cd $(BUILD_DIR) && ctest --output-on-failure -L soak
 
 # Every benchmark beside its baseline: bench/results/latest.json, the table

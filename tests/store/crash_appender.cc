@@ -1,12 +1,16 @@
-// crash_appender DATA_DIR SEED [IN_FLIGHT]: appends with Sync durability
-// until killed and prints "position event_id stream version" for every
-// acknowledged event, one line each, flushed as soon as it is acknowledged.
-// With IN_FLIGHT, one thread keeps that many asynchronous appends
-// outstanding and prints from their callbacks. The crash test kills it with
-// SIGKILL and checks that every printed event survived.
+// crash_appender DATA_DIR SEED [IN_FLIGHT [RATE]]: appends with Sync
+// durability until killed and prints "position event_id stream version" for
+// every acknowledged event, one line each, flushed as soon as it is
+// acknowledged. With IN_FLIGHT, one thread keeps that many asynchronous
+// appends outstanding and prints from their callbacks; with RATE, it starts
+// at most that many appends a second (the chaos soak shares the machine).
+// The crash tests kill it with SIGKILL and check that every printed event
+// survived.
+#include <chrono>
 #include <cstdio>
 #include <random>
 #include <semaphore>
+#include <thread>
 
 #include "store/event_store.h"
 
@@ -30,11 +34,13 @@ bool Print(const cairn::Result<cairn::AppendResult>& result) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 && argc != 4) {
-    std::fprintf(stderr, "usage: crash_appender DATA_DIR SEED [IN_FLIGHT]\n");
+  if (argc < 3 || argc > 5) {
+    std::fprintf(stderr, "usage: crash_appender DATA_DIR SEED [IN_FLIGHT [RATE]]\n");
     return 2;
   }
-  const long in_flight = argc == 4 ? std::stol(argv[3]) : 0;
+  const long in_flight = argc >= 4 ? std::stol(argv[3]) : 0;
+  const long rate = argc == 5 ? std::stol(argv[4]) : 0;
+  auto next_start = std::chrono::steady_clock::now();
   std::counting_semaphore<4096> slots(in_flight);
   auto store = cairn::OpenEventStore(argv[1]);
   if (!store.ok()) {
@@ -43,6 +49,10 @@ int main(int argc, char** argv) {
   }
   std::mt19937 random(static_cast<unsigned>(std::stoul(argv[2])));
   for (;;) {
+    if (rate > 0) {
+      next_start += std::chrono::microseconds(1'000'000 / rate);
+      std::this_thread::sleep_until(next_start);
+    }
     std::vector<cairn::StreamAppend> appends(1 + random() % 2);
     for (size_t s = 0; s < appends.size(); ++s) {
       appends[s].stream = "order-" + std::to_string(s * 100 + random() % 20);

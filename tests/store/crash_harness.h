@@ -12,19 +12,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-namespace cairn::testing {
+#include "tests/testing/acknowledged.h"
 
-struct Acknowledged {
-  uint64_t position;
-  std::string event_id;
-  std::string stream;
-  uint64_t version;
-};
+namespace cairn::testing {
 
 inline int Cycles() {
   const char* value = std::getenv("STORE_CRASH_CYCLES");
@@ -68,15 +62,7 @@ inline std::vector<Acknowledged> RunAndKill(const std::string& dir, unsigned see
   for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0;) received.append(buffer, n);
   close(pipe_fds[0]);
 
-  std::vector<Acknowledged> acknowledged;
-  std::istringstream lines(received);
-  for (std::string line; std::getline(lines, line);) {
-    if (lines.eof()) break;  // a line cut by the kill was never acknowledged in full
-    Acknowledged ack;
-    std::istringstream fields(line);
-    if (fields >> ack.position >> ack.event_id >> ack.stream >> ack.version) acknowledged.push_back(ack);
-  }
-  return acknowledged;
+  return ParseAcknowledged(received);
 }
 
 }  // namespace cairn::testing

@@ -77,7 +77,17 @@ int Child::Wait() {
   return ExitCode(status);
 }
 
+bool Child::Running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == 0) return true;
+  pid_ = -1;
+  ended_with_ = ExitCode(status);
+  return false;
+}
+
 int Child::Stop(int signal) {
+  if (pid_ <= 0) return ended_with_;  // ended already: no pid to signal
   kill(pid_, signal);
   int status = 0;
   waitpid(pid_, &status, 0);

@@ -28,13 +28,17 @@ class Child {
   ~Child();  // kills the child if it still runs
   std::string Stdout() const;
   std::string Stderr() const;
-  // Sends `signal`, waits, returns the exit code (-1 when the signal killed it).
+  // Sends `signal`, waits, returns the exit code (-1 when the signal killed it);
+  // for a child that ended already, the code it ended with.
   int Stop(int signal);
   // Waits for the child to end by itself; its exit code.
   int Wait();
+  // True while the child runs; false once it ended (it is reaped).
+  bool Running();
 
  private:
   pid_t pid_ = -1;
+  int ended_with_ = -1;  // the exit code Running() saw
   std::string dir_;
 };
 
