@@ -202,6 +202,11 @@ bool DuplicateFilter::Seen(const RecordedEvent& event) const {
   return it != next_version_.end() && event.version < it->second;
 }
 
+uint64_t DuplicateFilter::Next(const std::string& stream) const {
+  auto it = next_version_.find(stream);
+  return it == next_version_.end() ? 0 : it->second;
+}
+
 void DuplicateFilter::Remember(const std::string& stream, uint64_t version) {
   uint64_t& next = next_version_[stream];
   next = std::max(next, version + 1);

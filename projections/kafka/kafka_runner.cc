@@ -104,9 +104,19 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   std::map<std::string, uint64_t> versions;
   for (kafka::FeedEvent& item : items) {
     next_offsets[{item.topic, item.partition}] = item.offset + 1;
-    // Sent again by the publisher: already applied, in this batch or before.
     auto in_batch = versions.find(item.event.stream);
-    if (in_batch != versions.end() ? item.event.version <= in_batch->second : impl.duplicates.Seen(item.event)) continue;
+    const uint64_t next = in_batch != versions.end() ? in_batch->second + 1 : impl.duplicates.Next(item.event.stream);
+    if (item.event.version < next) continue;  // sent again by the publisher: applied already
+    if (item.event.version > next) {
+      // The versions between never came: Kafka deleted them (retention)
+      // before this model read them. Applying on would hide the loss.
+      impl.feed.reset();
+      return DataLossError("stream " + item.event.stream + " went from version " + std::to_string(next) + " to " +
+                           std::to_string(item.event.version) + " at " + item.topic + "/" +
+                           std::to_string(item.partition) + "@" + std::to_string(item.offset) +
+                           ": Kafka no longer holds the events between; build the read model from the store with "
+                           "cairn projections rebuild " + projector_.name());
+    }
     versions[item.event.stream] = item.event.version;
     events.push_back(std::move(item.event));
   }
@@ -182,6 +192,11 @@ class KafkaProjectionRunner::Driver final : public ComponentDriver {
       // signals a queue that was empty.
       if (*ran >= runner_.impl_->options.batch_size) return Step();
       return WaitForMessages();
+    }
+    if (ran.status().code() == StatusCode::kDataLoss) {
+      // No retry mends it: the node stops, and a rebuild resumes the model.
+      spdlog::error("kafka projection {} failed: {}", name, ran.status().ToString());
+      return runner_.ReportFailed(ran.status().ToString());
     }
     // Said once per change, not once per attempt.
     if (ran.status().ToString() != failing_) {

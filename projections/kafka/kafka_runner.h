@@ -7,6 +7,11 @@
 // order, so no position marks "everything below is applied". The model is
 // recorded as fed by kafka:<group>, and the store-fed runner refuses it.
 //
+// A stream whose next event skips versions lost the ones between in Kafka
+// (retention deleted them before the model read them): the runner fails
+// with DataLoss, naming the rebuild, and the node stops rather than keep a
+// read model with a hole in it.
+//
 // When a rebuild swaps in a new generation (built from the store, with the
 // stream versions it applied and no offsets), the runner follows it and reads
 // every partition again from its start, dropping what the rebuild applied.

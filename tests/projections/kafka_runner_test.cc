@@ -236,6 +236,26 @@ TEST_F(KafkaFeedTest, AStartedKafkaRunnerIsWokenByMessagesAndStopsWithNothingApp
   EXPECT_EQ(Dump(path), Dump(ReadModelPath(dir_.Sub("reference"), reference.name())));
 }
 
+TEST_F(KafkaFeedTest, AStreamWhoseEarlyEventsKafkaNoLongerHoldsFailsWithDataLoss) {
+  // As if retention deleted them: the publisher starts past the first 9
+  // events, so each of the 9 streams begins at version 1 in Kafka.
+  Append(27);
+  ASSERT_TRUE(store_->SaveCheckpoint(kafka::KafkaOptions{}.checkpoint_name, {.position = 9}).ok());
+  Runtime runtime;
+  kafka::Publisher publisher(*store_, {.brokers = mock_->bootstrap()});
+  ASSERT_TRUE(publisher.Start(runtime).ok());
+  ASSERT_TRUE(publisher.WaitForCheckpoint(27, std::chrono::seconds(30)));
+  KafkaProjectionRunner runner(projector_, Options());
+  Result<size_t> ran = size_t{0};
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (ran.ok() && std::chrono::steady_clock::now() < give_up) ran = runner.RunOnce(std::chrono::milliseconds(100));
+  ASSERT_EQ(ran.status().code(), StatusCode::kDataLoss) << ran.status().ToString();
+  EXPECT_NE(ran.status().message().find("from version 0 to 1"), std::string::npos) << ran.status().message();
+  EXPECT_NE(ran.status().message().find("cairn projections rebuild counts"), std::string::npos) << ran.status().message();
+  EXPECT_EQ(Total(ReadModelPath(Options().directory, projector_.name())), 0) << "a model with a hole was kept";
+  ASSERT_TRUE(publisher.Stop().ok());
+}
+
 TEST_F(KafkaFeedTest, TheKafkaRunnerFollowsARebuildSwapAndLosesNothing) {
   Append(100);
   Runtime runtime;

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 
 #include "tests/testing/eventually.h"
 
@@ -79,12 +81,19 @@ void Fleet::StartAppender() {
 
 Status Fleet::KillService() {
   service_->Stop(SIGKILL);
+  KeepLog("order-service", *service_);
   return StartService();
 }
 
 void Fleet::KillProjectors() {
   projectors_->Stop(SIGKILL);
+  KeepLog("projectors", *projectors_);
   StartProjectors();
+}
+
+void Fleet::KeepLog(const std::string& name, const testing::Child& child) {
+  std::filesystem::create_directories(options_.root + "/logs");
+  std::ofstream(options_.root + "/logs/" + name + ".log", std::ios::app) << child.Stderr() << "--- killed\n";
 }
 
 void Fleet::KillAppender() {
@@ -99,8 +108,17 @@ void Fleet::StopAppender() {
   appender_.reset();
 }
 
-int Fleet::StopService() { return service_->Stop(SIGTERM); }
-int Fleet::StopProjectors() { return projectors_->Stop(SIGTERM); }
+int Fleet::StopService() {
+  const int code = service_->Stop(SIGTERM);
+  KeepLog("order-service", *service_);
+  return code;
+}
+
+int Fleet::StopProjectors() {
+  const int code = projectors_->Stop(SIGTERM);
+  KeepLog("projectors", *projectors_);
+  return code;
+}
 
 std::string Fleet::Ended() {
   std::string ended;

@@ -56,6 +56,8 @@ class Fleet {
  private:
   Status StartService();
   void StartAppender();
+  // Appends a process's log to <root>/logs/<name>.log before it is replaced.
+  void KeepLog(const std::string& name, const testing::Child& child);
 
   FleetOptions options_;
   uint16_t port_ = 0;  // kept across restarts, so clients reconnect to it

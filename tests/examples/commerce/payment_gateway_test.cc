@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <boost/asio/io_context.hpp>
 
 #include "tests/testing/temp_dir.h"
@@ -81,6 +83,29 @@ TEST_F(GatewayTest, TheLedgerFileOutlivesTheProcess) {
   EXPECT_FALSE(Charge(reopened, "ch-6")->approved);  // still void
   ASSERT_TRUE(Charge(reopened, "ch-5")->approved);   // the first answer, nothing taken again
   EXPECT_EQ(reopened.Ledger().at("ch-5").charges, 1);
+}
+
+// Killed inside a write, the provider leaves part of a line at the end of its
+// ledger. Opening cuts it off, so the lines that follow stay whole.
+TEST_F(GatewayTest, ATornLastLineIsCutOffAndTheNextOpenStillReads) {
+  cairn::testing::TempDir dir;
+  const std::string ledger = dir.Sub("ledger.jsonl");
+  {
+    SimulatedPaymentGateway gateway({.ledger_path = ledger});
+    ASSERT_TRUE(gateway.Open().ok());
+    ASSERT_TRUE(Charge(gateway, "ch-7")->approved);
+  }
+  std::ofstream(ledger, std::ios::app) << R"({"charge_id":"ch-8","order_id":"o-8","sta)";
+  {
+    SimulatedPaymentGateway gateway({.ledger_path = ledger});
+    ASSERT_TRUE(gateway.Open().ok());
+    EXPECT_EQ(gateway.Ledger().count("ch-8"), 0u);  // never answered: not taken
+    ASSERT_TRUE(Charge(gateway, "ch-9")->approved);
+  }
+  SimulatedPaymentGateway reopened({.ledger_path = ledger});
+  ASSERT_TRUE(reopened.Open().ok()) << "a torn line was left inside the ledger";
+  EXPECT_EQ(reopened.Ledger().at("ch-7").charges, 1);
+  EXPECT_EQ(reopened.Ledger().at("ch-9").charges, 1);
 }
 
 }  // namespace
