@@ -40,6 +40,7 @@ class RunningNotice final : public Component {
   explicit RunningNotice(std::function<void()> notice) : notice_(std::move(notice)) {}
   std::string name() const override { return "running notice"; }
   Status Start(Runtime&) override {
+    ReportUp();  // before the notice: whoever it wakes finds the node ready
     notice_();
     return OkStatus();
   }
