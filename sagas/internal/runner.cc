@@ -111,9 +111,14 @@ void Runner::Run(Input input) {
   for (StreamAppend& command : t->commands) appends.push_back(std::move(command));
   appending_ = true;
   core_->AppendOut([self = shared_from_this(), appends = std::move(appends), input, t, began]() mutable {
-    self->core_->store().AppendAsync(std::move(appends), [self, input, t, began](Result<AppendResult> result) {
-      self->core_->AppendBack();
-      boost::asio::post(self->strand_, [self, input, t, began, result = std::move(result)]() mutable {
+    // The store's thread only hands the result over: the append counts as
+    // back once the strand has it, so a Stop() that waits for the appends
+    // cannot free the runtime while this thread still touches its strand.
+    self->core_->store().AppendAsync(std::move(appends), [self, input, t, began](Result<AppendResult> result) mutable {
+      auto& strand = self->strand_;  // the runner stays where it is: the handler holds it
+      boost::asio::post(strand, [self = std::move(self), input = std::move(input), t = std::move(t), began,
+                                 result = std::move(result)]() mutable {
+        self->core_->AppendBack();
         self->Appended(std::move(input), std::move(t), began, std::move(result));
       });
     });
