@@ -5,6 +5,7 @@
 // while SIGKILLs land on each of them at random and Kafka brokers go down and
 // come back. Then it checks that nothing was lost or done twice (see
 // end_checks.h) and prints one summary line. Exit 0 when no check failed.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -90,13 +91,18 @@ int Run(const Args& args) {
   char root_template[] = "/tmp/cairn-soak-XXXXXX";
   if (!mkdtemp(root_template)) return std::perror("chaos_soak: mkdtemp"), 1;
   const std::string root = root_template;
+  // A process that crashes leaves a core in the data dirs' folder for gdb.
+  const rlimit core{RLIM_INFINITY, RLIM_INFINITY};
+  setrlimit(RLIMIT_CORE, &core);
+  if (chdir(root.c_str()) != 0) return std::perror("chaos_soak: chdir"), 1;
   auto cluster = kafka::MockCluster::Start(3);
   if (!cluster.ok()) return std::fprintf(stderr, "chaos_soak: %s\n", cluster.status().ToString().c_str()), 1;
   // The mock keeps 5 MiB per partition and deletes older messages, as
-  // retention would: many partitions keep what a restarted projector has
-  // yet to read (a model that finds a hole fails, see KafkaProjectionRunner).
+  // retention would. A projector killed again and again waits out a session
+  // timeout each time; 128 partitions keep minutes of traffic for it to
+  // catch up on (a model that finds a hole fails, see KafkaProjectionRunner).
   for (const char* category : {"order", "charge", "notification", "saga"}) {
-    if (Status created = (*cluster)->CreateTopic(std::string("cairn.") + category, 32); !created.ok()) {
+    if (Status created = (*cluster)->CreateTopic(std::string("cairn.") + category, 128); !created.ok()) {
       return std::fprintf(stderr, "chaos_soak: %s\n", created.ToString().c_str()), 1;
     }
   }

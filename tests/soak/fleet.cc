@@ -123,7 +123,10 @@ int Fleet::StopProjectors() {
 std::string Fleet::Ended() {
   std::string ended;
   auto check = [&](const char* name, const std::unique_ptr<testing::Child>& child) {
-    if (child && !child->Running()) ended += std::string(ended.empty() ? "" : "; ") + name + ": " + Tail(child->Stderr());
+    if (!child || child->Running()) return;
+    ended += std::string(ended.empty() ? "" : "; ") + name;
+    if (child->end_signal() != 0) ended += " (signal " + std::to_string(child->end_signal()) + ")";
+    ended += ": " + Tail(child->Stderr());
   };
   check("order service", service_);
   check("projectors", projectors_);

@@ -83,6 +83,7 @@ bool Child::Running() {
   if (waitpid(pid_, &status, WNOHANG) == 0) return true;
   pid_ = -1;
   ended_with_ = ExitCode(status);
+  end_signal_ = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   return false;
 }
 

@@ -35,10 +35,13 @@ class Child {
   int Wait();
   // True while the child runs; false once it ended (it is reaped).
   bool Running();
+  // The signal that ended it, as Running() saw; 0 when it exited.
+  int end_signal() const { return end_signal_; }
 
  private:
   pid_t pid_ = -1;
   int ended_with_ = -1;  // the exit code Running() saw
+  int end_signal_ = 0;
   std::string dir_;
 };
 
