@@ -197,11 +197,6 @@ bool DuplicateFilter::Accept(const RecordedEvent& event) {
   return true;
 }
 
-bool DuplicateFilter::Seen(const RecordedEvent& event) const {
-  auto it = next_version_.find(event.stream);
-  return it != next_version_.end() && event.version < it->second;
-}
-
 uint64_t DuplicateFilter::Next(const std::string& stream) const {
   auto it = next_version_.find(stream);
   return it == next_version_.end() ? 0 : it->second;

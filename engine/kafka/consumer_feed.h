@@ -86,8 +86,6 @@ class DuplicateFilter {
  public:
   // False for an event at or below the last version accepted for its stream.
   bool Accept(const RecordedEvent& event);
-  // True when `event` is at or below the last version accepted for its stream.
-  bool Seen(const RecordedEvent& event) const;
   // The version of `stream` to accept next: 0 for a stream never seen.
   uint64_t Next(const std::string& stream) const;
   // Seeds the filter from the caller's state: `version` of `stream` is handled.
