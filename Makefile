@@ -16,15 +16,15 @@ SANITIZE_PACKAGES := clang-14 libfuzzer-14-dev
 SANITIZE_SCOPE ?= all
 ASAN_DIR ?= build-asan
 TSAN_DIR ?= build-tsan
-CORE_TARGETS := store_tests store_crash_test store_wal_damage_test engine_tests service_tests sagas_tests
+CORE_TARGETS := store_tests store_crash_test store_wal_damage_test engine_tests service_tests sagas_tests http_server_tests
 ifeq ($(SANITIZE_SCOPE),core)
 ASAN_TARGETS := $(CORE_TARGETS) event_record_fuzz saga_stream_fuzz
-ASAN_TESTS := -L 'store|engine|sagas'
-TSAN_TARGETS := store_tests engine_tests sagas_tests
+ASAN_TESTS := -L 'store|engine|sagas|http'
+TSAN_TARGETS := store_tests engine_tests sagas_tests http_server_tests
 else
 ASAN_TARGETS := all
 ASAN_TESTS :=
-TSAN_TARGETS := store_tests engine_tests sagas_tests projections_tests kafka_tests
+TSAN_TARGETS := store_tests engine_tests sagas_tests projections_tests http_server_tests
 endif
 FUZZ_SECONDS ?= 300
 BENCH_PACKAGES := jq gnuplot-nox

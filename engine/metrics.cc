@@ -120,12 +120,14 @@ Result<MetricsRegistry::Series*> MetricsRegistry::AddSeries(const std::string& n
 }
 
 Result<Counter*> MetricsRegistry::AddCounter(const std::string& name, const std::string& help, const Labels& labels) {
+  std::lock_guard lock(mu_);
   CAIRN_ASSIGN_OR_RETURN(Series* series, AddSeries(name, help, Kind::kCounter, labels));
   if (!series->counter) series->counter = std::make_unique<Counter>();
   return series->counter.get();
 }
 
 Result<Gauge*> MetricsRegistry::AddGauge(const std::string& name, const std::string& help, const Labels& labels) {
+  std::lock_guard lock(mu_);
   CAIRN_ASSIGN_OR_RETURN(Series* series, AddSeries(name, help, Kind::kGauge, labels));
   if (!series->gauge) series->gauge = std::make_unique<Gauge>();
   return series->gauge.get();
@@ -137,6 +139,7 @@ Result<Histogram*> MetricsRegistry::AddHistogram(const std::string& name, const 
       std::adjacent_find(bounds.begin(), bounds.end()) != bounds.end()) {
     return InvalidArgumentError("buckets of " + name + " must be increasing");
   }
+  std::lock_guard lock(mu_);
   CAIRN_ASSIGN_OR_RETURN(Series* series, AddSeries(name, help, Kind::kHistogram, labels));
   if (!series->histogram) series->histogram = std::make_unique<Histogram>(std::move(bounds));
   return series->histogram.get();
@@ -145,6 +148,7 @@ Result<Histogram*> MetricsRegistry::AddHistogram(const std::string& name, const 
 std::string MetricsRegistry::RenderPrometheus() const {
   static constexpr const char* kKindNames[] = {"counter", "gauge", "histogram"};
   std::string out;
+  std::lock_guard lock(mu_);
   for (const auto& [name, family] : families_) {
     out += "# HELP " + name + " " + EscapeHelp(family.help) + "\n";
     out += "# TYPE " + name + " " + kKindNames[static_cast<int>(family.kind)] + "\n";

@@ -1,8 +1,10 @@
 // Metrics: counters, gauges and latency histograms in a registry that renders
 // the Prometheus text exposition format (version 0.0.4).
 //
-// Thread safety: registering is for start-up, from one thread; updating a
-// metric and rendering are safe from any thread at any time.
+// Thread safety: registering, updating a metric and rendering are safe from
+// any thread at any time (the HTTP server registers a series the first time
+// a route answers with a status). A registered metric's address stays valid
+// for the registry's lifetime.
 #ifndef CAIRN_ENGINE_METRICS_H_
 #define CAIRN_ENGINE_METRICS_H_
 
@@ -90,8 +92,10 @@ class MetricsRegistry {
     std::string help;
     std::deque<Series> series;  // grows without moving what callers point into
   };
+  // Under mu_.
   Result<Series*> AddSeries(const std::string& name, const std::string& help, Kind kind, const Labels& labels);
 
+  mutable std::mutex mu_;  // guards families_ and every Series' pointers, not the metrics' values
   std::map<std::string, Family> families_;
 };
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -104,6 +105,39 @@ TEST(Metrics, UpdatesFromManyThreadsAreAllCounted) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(counter->value(), 40000);
   EXPECT_EQ(histogram->Read().count, 40000u);
+}
+
+// The HTTP server registers a series the first time a route answers with a
+// status, from whichever thread answers, while /metrics renders.
+TEST(Metrics, RegisteringFromManyThreadsWhileRenderingLosesNoSeries) {
+  MetricsRegistry registry;
+  std::atomic<bool> done{false};
+  std::thread renderer([&] {
+    while (!done) registry.RenderPrometheus();
+  });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&registry, t] {
+      for (int i = 0; i < 500; ++i) {
+        const Labels labels{{"status", std::to_string(i)}};
+        (*registry.AddCounter("requests_total", "Requests.", labels))->Increment();
+        (*registry.AddHistogram("family_" + std::to_string(t) + "_" + std::to_string(i % 50) + "_seconds", "Latency.",
+                                LatencyBuckets(), labels))
+            ->Observe(0.001);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  done = true;
+  renderer.join();
+  for (int i = 0; i < 500; ++i) {
+    EXPECT_EQ((*registry.AddCounter("requests_total", "Requests.", {{"status", std::to_string(i)}}))->value(), 4) << i;
+  }
+  const std::string text = registry.RenderPrometheus();
+  ExpectWellFormed(text);
+  size_t families = 0;
+  for (const std::string& line : Lines(text)) families += line.rfind("# TYPE family_", 0) == 0;
+  EXPECT_EQ(families, 4u * 50);
 }
 
 }  // namespace
