@@ -38,6 +38,20 @@ struct ConsumerFeed::Impl {
     rd_kafka_destroy(consumer);
   }
 
+  // False when the consumer may have moved past `offset` anyway.
+  bool SeekBack(const std::string& topic, int32_t partition, int64_t offset) {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = offset;
+    // With a timeout, no message fetched past `offset` reaches a later Poll.
+    rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer, list, 10'000);
+    const std::string why = error ? rd_kafka_error_string(error) : rd_kafka_err2str(list->elems[0].err);
+    const bool back = !error && list->elems[0].err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (error) rd_kafka_error_destroy(error);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (!back) spdlog::error("kafka feed: cannot go back to {}/{}@{}: {}", topic, partition, offset, why);
+    return back;
+  }
+
   void HandOver() {
     for (const auto& [partition, next] : returned) handled[partition] = next;
     returned.clear();
@@ -152,6 +166,10 @@ Result<std::vector<FeedEvent>> ConsumerFeed::Poll(size_t max, std::chrono::milli
     Result<RecordedEvent> event =
         DecodeEventRecord(std::string_view(static_cast<const char*>(message->payload), message->len));
     if (!event.ok()) {
+      // Its partition goes back to it: every Poll stops there, and nothing
+      // after it is taken, until an operator deals with it. The events
+      // before it are returned first.
+      if (impl_->SeekBack(topic, message->partition, message->offset) && !events.empty()) break;
       return DataLossError("message at " + topic + "/" + std::to_string(message->partition) + "@" +
                            std::to_string(message->offset) + " is not an EventRecord");
     }

@@ -64,7 +64,9 @@ class ConsumerFeed {
   ~ConsumerFeed();  // leaves the group
 
   // Up to `max` events, waiting up to `timeout` for the first. A message that
-  // is not an EventRecord is DataLoss naming its topic, partition and offset.
+  // is not an EventRecord is DataLoss naming its topic, partition and offset:
+  // the events before it come first, and every Poll after stops at it again
+  // (its partition is sought back), so nothing past it is skipped.
   Result<std::vector<FeedEvent>> Poll(size_t max, std::chrono::milliseconds timeout);
   // Commits the next offsets to read, for members that start without a keeper.
   Status Commit(const std::vector<PartitionOffset>& next);

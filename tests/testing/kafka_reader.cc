@@ -79,4 +79,25 @@ std::vector<KafkaMessage> ReadTopics(const std::string& bootstrap, const std::ve
   return messages;
 }
 
+bool WriteMessage(const std::string& bootstrap, const std::string& topic, int32_t partition,
+                  const std::string& value) {
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), error, sizeof(error));
+  rd_kafka_resp_err_t delivered = RD_KAFKA_RESP_ERR__TIMED_OUT;
+  rd_kafka_conf_set_opaque(conf, &delivered);
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+    *static_cast<rd_kafka_resp_err_t*>(opaque) = message->err;
+  });
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
+  if (producer == nullptr) return false;
+  const rd_kafka_resp_err_t queued =
+      rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  if (queued == RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_flush(producer, 10'000);  // runs the delivery callback
+  rd_kafka_destroy(producer);
+  return queued == RD_KAFKA_RESP_ERR_NO_ERROR && delivered == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
 }  // namespace cairn::testing

@@ -1,5 +1,6 @@
 // Reads whole topics from a Kafka cluster without a consumer group, for tests
-// that check what a publisher sent.
+// that check what a publisher sent; writes a message of any bytes, for tests
+// of what a reader does with one that is not an event.
 #ifndef CAIRN_TESTS_TESTING_KAFKA_READER_H_
 #define CAIRN_TESTS_TESTING_KAFKA_READER_H_
 
@@ -23,6 +24,11 @@ struct KafkaMessage {
 // partition; stops once `at_least` arrived or `timeout` passed.
 std::vector<KafkaMessage> ReadTopics(const std::string& bootstrap, const std::vector<std::string>& topics,
                                      size_t at_least, std::chrono::milliseconds timeout);
+
+// Sends `value` to `topic`'s `partition` and waits until the cluster has it;
+// false when it did not within 10 s.
+bool WriteMessage(const std::string& bootstrap, const std::string& topic, int32_t partition,
+                  const std::string& value);
 
 }  // namespace cairn::testing
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "engine/kafka/publisher.h"
+#include "tests/testing/kafka_reader.h"
 #include "tests/testing/temp_dir.h"
 
 namespace cairn::kafka {
@@ -108,6 +109,62 @@ TEST(ConsumerFeed, ARebalanceBetweenTwoMembersLosesAndRepeatsNothing) {
   auto members = state.by_member();
   EXPECT_GT(members["first"], 0);
   EXPECT_GT(members["second"], 0) << "the second member never got a partition";
+  ASSERT_TRUE(publisher.Stop().ok());
+}
+
+// A message on a topic that is not an event (written by something other than
+// the publisher): the events before it are read, then every Poll stops at it.
+TEST(ConsumerFeed, AMessageThatIsNotAnEventStopsEveryPollAndNothingPastItIsRead) {
+  testing::TempDir dir;
+  auto store = OpenEventStore(dir.Sub("data"), {.durability = Durability::kBuffered});
+  ASSERT_TRUE(store.ok());
+  auto append = [&](int count) {
+    for (int i = 0; i < count; ++i) {
+      EventData event;
+      event.type = "Placed";
+      event.data = "{}";
+      ASSERT_TRUE((*store)->Append("order-1", ExpectedVersion::Any(), {event}).ok());
+    }
+  };
+  append(3);
+  Runtime runtime;
+  Publisher publisher(**store, {.mock_brokers = 1, .mock_partitions = 1});
+  ASSERT_TRUE(publisher.Start(runtime).ok());
+  ASSERT_TRUE(publisher.WaitForCheckpoint(3, std::chrono::seconds(30)));
+  ASSERT_TRUE(testing::WriteMessage(publisher.bootstrap(), "cairn.order", 0, "not an event"));
+  append(2);
+  ASSERT_TRUE(publisher.WaitForCheckpoint(5, std::chrono::seconds(30)));
+
+  auto feed =
+      ConsumerFeed::Open({.brokers = publisher.bootstrap(), .group_id = "reader", .topics = {"cairn.order"}}, nullptr);
+  ASSERT_TRUE(feed.ok()) << feed.status().ToString();
+  std::vector<uint64_t> versions;
+  Status stopped = OkStatus();
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (stopped.ok() && std::chrono::steady_clock::now() < give_up) {
+    auto events = (*feed)->Poll(10, std::chrono::milliseconds(500));
+    if (!events.ok()) {
+      stopped = events.status();
+      break;
+    }
+    for (const FeedEvent& event : *events) versions.push_back(event.event.version);
+  }
+  EXPECT_EQ(versions, (std::vector<uint64_t>{0, 1, 2}));
+  EXPECT_EQ(stopped.code(), StatusCode::kDataLoss) << stopped.ToString();
+  EXPECT_NE(stopped.message().find("cairn.order/0@3"), std::string::npos) << stopped.message();
+  // Later polls find it again (once the partition is fetched anew) and never read past it.
+  int stopped_again = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (stopped_again < 3 && std::chrono::steady_clock::now() < until) {
+    auto again = (*feed)->Poll(10, std::chrono::milliseconds(500));
+    if (!again.ok()) {
+      EXPECT_EQ(again.status().code(), StatusCode::kDataLoss) << again.status().ToString();
+      ++stopped_again;
+      continue;
+    }
+    ASSERT_TRUE(again->empty()) << "a poll went past the message to version " << again->front().event.version;
+  }
+  EXPECT_EQ(stopped_again, 3);
   ASSERT_TRUE(publisher.Stop().ok());
 }
 

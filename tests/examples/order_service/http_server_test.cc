@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
 #include <future>
 #include <thread>
 
@@ -31,9 +32,7 @@ class HttpServerTest : public ::testing::Test {
       // Answers from another thread, as a handler waiting for an append does.
       std::thread([body = request.body, respond] { respond({202, body}); }).detach();
     });
-    server_->Route("GET", "/slow", [this](const HttpRequest&, Responder respond) {
-      slow_.set_value(std::move(respond));
-    });
+    server_->Route("GET", "/slow", [this](const HttpRequest&, Responder respond) { slow_ = std::move(respond); });
     ASSERT_TRUE(server_->Start(runtime_).ok());
   }
   void TearDown() override {
@@ -58,9 +57,7 @@ class HttpServerTest : public ::testing::Test {
     http::read(socket, buffer, response);
     return response;
   }
-  http::response<http::string_body> Get(const std::string& target) {
-    return Send({http::verb::get, target, 11});
-  }
+  http::response<http::string_body> Get(const std::string& target) { return Send({http::verb::get, target, 11}); }
   // True when the server closed the connection within `within`.
   static bool ClosedWithin(tcp::socket& socket, std::chrono::milliseconds within) {
     auto closed = std::async(std::launch::async, [&socket] {
@@ -76,7 +73,7 @@ class HttpServerTest : public ::testing::Test {
   boost::asio::io_context io_;
   MetricsRegistry metrics_;
   std::unique_ptr<HttpServer> server_;
-  std::promise<Responder> slow_;  // the /slow request's responder, handed to the test's thread
+  Responder slow_;
 };
 
 TEST_F(HttpServerTest, RoutesWithParametersAndAnswersFromAnyThread) {
@@ -113,17 +110,13 @@ TEST_F(HttpServerTest, OversizedHeadersAre431AndBodies413) {
 }
 
 TEST_F(HttpServerTest, ASlowHeaderOrBodyIsCutOff) {
-  Start({.header_timeout = std::chrono::milliseconds(200),
-         .body_timeout = std::chrono::milliseconds(200)});
+  Start({.header_timeout = std::chrono::milliseconds(200), .body_timeout = std::chrono::milliseconds(200)});
   tcp::socket half_header = Connect();
-  boost::asio::write(half_header,
-                     boost::asio::buffer(std::string("GET /orders/o-1 HTTP/1.1\r\nHost: x\r\n")));
+  boost::asio::write(half_header, boost::asio::buffer(std::string("GET /orders/o-1 HTTP/1.1\r\nHost: x\r\n")));
   EXPECT_TRUE(ClosedWithin(half_header, std::chrono::seconds(3)));
   tcp::socket half_body = Connect();
-  boost::asio::write(
-      half_body,
-      boost::asio::buffer(std::string(
-          "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"partial\":")));
+  boost::asio::write(half_body, boost::asio::buffer(std::string(
+                                    "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"partial\":")));
   EXPECT_TRUE(ClosedWithin(half_body, std::chrono::seconds(3)));
 }
 
@@ -142,24 +135,20 @@ TEST_F(HttpServerTest, MetricsNameRouteTemplatesNeverIds) {
   Get("/orders/o-2");
   Get("/nowhere");
   const std::string text = metrics_.RenderPrometheus();
-  EXPECT_NE(
-      text.find(
-          "cairn_http_requests_total{method=\"GET\",route=\"/orders/{id}\",status=\"200\"} 2"),
-      std::string::npos)
+  EXPECT_NE(text.find("cairn_http_requests_total{method=\"GET\",route=\"/orders/{id}\",status=\"200\"} 2"),
+            std::string::npos)
       << text;
   EXPECT_EQ(text.find("o-1"), std::string::npos);
-  EXPECT_NE(text.find("cairn_http_request_seconds_count{route=\"/orders/{id}\"} 2"),
-            std::string::npos);
+  EXPECT_NE(text.find("cairn_http_request_seconds_count{route=\"/orders/{id}\"} 2"), std::string::npos);
 }
 
 TEST_F(HttpServerTest, StopLetsTheRequestInFlightFinish) {
   Start();
   auto answer = std::async(std::launch::async, [this] { return Get("/slow"); });
-  Responder slow = slow_.get_future().get();
+  while (!slow_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   auto stopped = std::async(std::launch::async, [this] { return server_->Stop(); });
-  EXPECT_EQ(stopped.wait_for(std::chrono::milliseconds(100)),
-            std::future_status::timeout);  // waits for it
-  slow({200, "{\"late\":true}"});
+  EXPECT_EQ(stopped.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);  // waits for it
+  slow_({200, "{\"late\":true}"});
   EXPECT_TRUE(stopped.get().ok());
   auto response = answer.get();
   EXPECT_EQ(response.body(), "{\"late\":true}");
