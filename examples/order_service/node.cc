@@ -1,6 +1,5 @@
 #include "examples/order_service/node.h"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -9,15 +8,15 @@
 
 namespace cairn::order_service {
 
-// Prints the Kafka address once the publisher runs, and leaves it in the data dir.
+// Leaves the Kafka address in the data dir once the publisher runs, for the
+// `cairn` commands that read the topics. (The binaries print it on stdout;
+// a node embedded in another program keeps off that program's stdout.)
 class Node::Announcer final : public Component {
  public:
   Announcer(const kafka::Publisher& publisher, std::string data_dir)
       : publisher_(publisher), file_(BootstrapFile(data_dir)) {}
   std::string name() const override { return "announcer"; }
   Status Start(Runtime&) override {
-    std::printf("kafka bootstrap: %s\n", publisher_.bootstrap().c_str());
-    std::fflush(stdout);
     std::ofstream(file_) << publisher_.bootstrap() << '\n';
     return OkStatus();
   }

@@ -51,6 +51,7 @@ class Node {
   // Null for the parts a node does not run.
   sagas::Orchestrator* orchestrator() { return orchestrator_.get(); }
   HttpServer* http() { return http_.get(); }
+  const kafka::Publisher* publisher() const { return publisher_.get(); }
 
  private:
   class Announcer;

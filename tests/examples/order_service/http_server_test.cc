@@ -32,7 +32,8 @@ class HttpServerTest : public ::testing::Test {
       // Answers from another thread, as a handler waiting for an append does.
       std::thread([body = request.body, respond] { respond({202, body}); }).detach();
     });
-    server_->Route("GET", "/slow", [this](const HttpRequest&, Responder respond) { slow_ = std::move(respond); });
+    server_->Route("GET", "/slow",
+                   [this](const HttpRequest&, Responder respond) { slow_.set_value(std::move(respond)); });
     ASSERT_TRUE(server_->Start(runtime_).ok());
   }
   void TearDown() override {
@@ -73,7 +74,7 @@ class HttpServerTest : public ::testing::Test {
   boost::asio::io_context io_;
   MetricsRegistry metrics_;
   std::unique_ptr<HttpServer> server_;
-  Responder slow_;
+  std::promise<Responder> slow_;  // the /slow request's responder, handed to the test's thread
 };
 
 TEST_F(HttpServerTest, RoutesWithParametersAndAnswersFromAnyThread) {
@@ -145,10 +146,10 @@ TEST_F(HttpServerTest, MetricsNameRouteTemplatesNeverIds) {
 TEST_F(HttpServerTest, StopLetsTheRequestInFlightFinish) {
   Start();
   auto answer = std::async(std::launch::async, [this] { return Get("/slow"); });
-  while (!slow_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  Responder slow = slow_.get_future().get();
   auto stopped = std::async(std::launch::async, [this] { return server_->Stop(); });
   EXPECT_EQ(stopped.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);  // waits for it
-  slow_({200, "{\"late\":true}"});
+  slow({200, "{\"late\":true}"});
   EXPECT_TRUE(stopped.get().ok());
   auto response = answer.get();
   EXPECT_EQ(response.body(), "{\"late\":true}");
