@@ -23,6 +23,12 @@ class Projector {
   virtual std::string name() const = 0;
   // The event types it handles; empty: every event.
   virtual std::set<std::string> event_types() const { return {}; }
+  // The categories of the streams that hold every event it handles; empty:
+  // any stream. A runner then reads only these categories (from the store's
+  // category index, or their Kafka topics), and the events of the others
+  // cost it nothing. A rebuild still reads the whole log, so a category left
+  // out shows as a difference between the live model and a rebuild.
+  virtual std::set<std::string> categories() const { return {}; }
   // Creates or migrates its tables; runs inside a transaction at start.
   virtual Status Migrate(Database& db) = 0;
   // Applies one event. An error undoes what this event did; the runner

@@ -128,10 +128,15 @@ Result<size_t> ProjectionRunner::ApplyAvailable() {
 
 Result<size_t> ProjectionRunner::Apply(std::vector<RecordedEvent> batch) {
   Impl& impl = *impl_;
-  if (batch.empty()) return size_t{0};
+  // A feed of some categories moves past the others' events without
+  // returning them: the checkpoint follows it, in a transaction of its own
+  // when the batch is empty.
+  const uint64_t read_through = impl.feed->next_position() - 1;
+  if (batch.empty() && read_through <= status().checkpoint) return size_t{0};
 
   internal::BatchOutcome outcome;
-  const internal::BatchPolicy policy{impl.options.retries, impl.options.poison == PoisonPolicy::kStop};
+  internal::BatchPolicy policy{impl.options.retries, impl.options.poison == PoisonPolicy::kStop};
+  policy.read_through = read_through;
   if (Status committed = internal::ApplyBatch(*impl.db, projector_, impl.types, batch, status().checkpoint, policy,
                                               outcome);
       !committed.ok()) {
@@ -169,6 +174,8 @@ void ProjectionRunner::ResetFeed() {
   SubscriptionOptions from;
   from.from_position = status().checkpoint + 1;
   from.page_size = impl_->options.batch_size;
+  const std::set<std::string> categories = projector_.categories();
+  from.categories.assign(categories.begin(), categories.end());
   impl_->feed = std::make_unique<CatchUpSubscription>(impl_->store, from);
 }
 

@@ -34,6 +34,7 @@ namespace cairn::projections {
 class TypedProjector : public Projector {
  public:
   std::set<std::string> event_types() const override { return handled_; }
+  std::set<std::string> categories() const override { return categories_; }
   // DataLoss or Internal when the event does not decode; else the handler's status.
   Status Apply(const RecordedEvent& event, Database& db) final;
 
@@ -60,6 +61,8 @@ class TypedProjector : public Projector {
       return (self->*handler)(event, message, db);
     });
   }
+  // The categories its events come from (see Projector::categories).
+  void FromCategories(std::set<std::string> categories) { categories_ = std::move(categories); }
 
  private:
   using Handler = std::function<Status(const RecordedEvent&, const google::protobuf::Message&, Database&)>;
@@ -68,6 +71,7 @@ class TypedProjector : public Projector {
   DecodeScratch scratch_;  // Apply of one projector never runs on two threads at once
   std::unordered_map<const google::protobuf::Descriptor*, Handler> handlers_;
   std::set<std::string> handled_;
+  std::set<std::string> categories_;
 };
 
 }  // namespace cairn::projections

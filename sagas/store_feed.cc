@@ -82,7 +82,7 @@ class StoreFeed final : public SagaFeed {
       const std::string name = prefix_ + "." + category;
       CAIRN_ASSIGN_OR_RETURN(std::optional<Checkpoint> checkpoint, store_.LoadCheckpoint(name));
       SubscriptionOptions options;
-      options.category = category;
+      options.categories = {category};
       options.page_size = page_;
       options.from_position = checkpoint ? checkpoint->position + 1 : 1;
       followers_.push_back(std::make_shared<CategoryFollower>(runtime, store_, name, options, deliver));

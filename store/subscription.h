@@ -17,8 +17,10 @@ namespace cairn {
 struct SubscriptionOptions {
   // First global position delivered; a checkpoint's position + 1 resumes after it.
   uint64_t from_position = 1;
-  // Only this category's events when not empty.
-  std::string category;
+  // Only these categories' events, merged in global order, when not empty:
+  // each is read through the store's category index, so the events of the
+  // others cost nothing. next_position() still moves past them.
+  std::vector<std::string> categories;
   size_t page_size = 1024;
 };
 
@@ -36,6 +38,8 @@ class CatchUpSubscription {
 
  private:
   Result<std::vector<RecordedEvent>> ReadPage();
+  // One page of each category, merged, cut where every category is complete.
+  Result<std::vector<RecordedEvent>> ReadCategories(uint64_t head);
 
   EventStore& store_;
   SubscriptionOptions options_;

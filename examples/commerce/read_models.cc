@@ -1,5 +1,8 @@
 #include "examples/commerce/read_models.h"
 
+#include "examples/commerce/charge.h"
+#include "examples/commerce/notification.h"
+#include "examples/commerce/order.h"
 #include "examples/commerce/proto/charging.pb.h"
 #include "examples/commerce/proto/notification.pb.h"
 #include "examples/commerce/proto/order.pb.h"
@@ -20,6 +23,7 @@ using projections::TypedProjector;
 class OrderSummary final : public TypedProjector {
  public:
   explicit OrderSummary(const EventTypeRegistry& types) : TypedProjector(types) {
+    FromCategories({std::string(Order::kCategory), std::string(Notification::kCategory)});
     On(&OrderSummary::Placed);
     On(&OrderSummary::Confirmed);
     On(&OrderSummary::Cancelled);
@@ -91,6 +95,7 @@ class OrderSummary final : public TypedProjector {
 class CustomerOrders final : public TypedProjector {
  public:
   explicit CustomerOrders(const EventTypeRegistry& types) : TypedProjector(types) {
+    FromCategories({std::string(Order::kCategory)});
     On(&CustomerOrders::Placed);
     On(&CustomerOrders::Confirmed);
   }
@@ -130,6 +135,7 @@ class CustomerOrders final : public TypedProjector {
 class ChargeLedger final : public TypedProjector {
  public:
   explicit ChargeLedger(const EventTypeRegistry& types) : TypedProjector(types) {
+    FromCategories({std::string(Charge::kCategory)});
     On(&ChargeLedger::Charged);
     On(&ChargeLedger::Declined);
     On(&ChargeLedger::Refunded);
@@ -171,6 +177,7 @@ class ChargeLedger final : public TypedProjector {
 class NotificationStatus final : public TypedProjector {
  public:
   explicit NotificationStatus(const EventTypeRegistry& types) : TypedProjector(types) {
+    FromCategories({std::string(Notification::kCategory)});
     On(&NotificationStatus::Queued);
     On(&NotificationStatus::Sent);
     On(&NotificationStatus::Failed);
@@ -205,6 +212,7 @@ class NotificationStatus final : public TypedProjector {
 class AuditLog final : public TypedProjector {
  public:
   explicit AuditLog(const EventTypeRegistry& types) : TypedProjector(types) {
+    FromCategories({std::string(Order::kCategory), std::string(Charge::kCategory), std::string(Notification::kCategory)});
     auto audit = [](const RecordedEvent& event, const google::protobuf::Message& message, Database& db) {
       return Audit(event, message, db);
     };

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "projections/internal/feed.h"
 
 namespace cairn::projections::internal {
@@ -60,6 +62,7 @@ Status Transaction(Database& db, Projector& projector, const TypeFilter& types,
     }
     outcome.checkpoint = event.position;
   }
+  if (outcome.stopped_at.empty()) outcome.checkpoint = std::max(outcome.checkpoint, policy.read_through);
   if (policy.keep_checkpoint) {
     CAIRN_RETURN_IF_ERROR(db.Run("INSERT INTO cairn_checkpoint (projector, position) VALUES (?1, ?2)"
                                  " ON CONFLICT(projector) DO UPDATE SET position = excluded.position",

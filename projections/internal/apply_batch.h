@@ -38,6 +38,10 @@ struct BatchPolicy {
   bool keep_checkpoint = true;
   // More progress to record in the same transaction (a Kafka feed's offsets).
   std::function<Status(Database&)> save_progress;
+  // The store feed read every event of the projector's categories up to this
+  // global position: unless the batch stopped, the checkpoint ends there,
+  // past the other categories' events (which the feed never read).
+  uint64_t read_through = 0;
 };
 
 struct BatchOutcome {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <map>
+#include <set>
 #include <string>
 
 #include "projections/projector.h"
@@ -14,8 +15,10 @@ namespace cairn::projections::testing {
 
 class CountingProjector final : public Projector {
  public:
-  explicit CountingProjector(std::string name = "counts") : name_(std::move(name)) {}
+  explicit CountingProjector(std::string name = "counts", std::set<std::string> categories = {})
+      : name_(std::move(name)), categories_(std::move(categories)) {}
   std::string name() const override { return name_; }
+  std::set<std::string> categories() const override { return categories_; }
   Status Migrate(Database& db) override {
     return db.Exec("CREATE TABLE IF NOT EXISTS counts (stream TEXT PRIMARY KEY, events INTEGER, total INTEGER)");
   }
@@ -36,6 +39,7 @@ class CountingProjector final : public Projector {
 
  private:
   std::string name_;
+  std::set<std::string> categories_;
 };
 
 // stream -> (events, total), as the read model at `path` holds them.

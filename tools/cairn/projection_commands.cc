@@ -3,11 +3,13 @@
 
 #include <cstdio>
 #include <iostream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "examples/commerce/commerce.h"
 #include "examples/commerce/queries.h"
 #include "examples/commerce/read_models.h"
+#include "engine/kafka/kafka_options.h"
 #include "engine/kafka/topic_counts.h"
 #include "projections/progress.h"
 #include "projections/read_model_file.h"
@@ -54,14 +56,23 @@ int RunList() {
     nlohmann::ordered_json line;
     line["name"] = model->name();
     line["event_types"] = model->event_types();
+    line["categories"] = model->categories();
     std::cout << line.dump() << '\n';
   }
   return kExitOk;
 }
 
 // One model's line of `projections status`: its feed and its own kind of progress.
+// The topics of the projector's categories (empty: every topic of the prefix).
+std::set<std::string> TopicsOf(const Projector& projector, const kafka::KafkaOptions& kafka) {
+  std::set<std::string> topics;
+  for (const std::string& category : projector.categories()) topics.insert(kafka::TopicFor(kafka, category));
+  return topics;
+}
+
 nlohmann::ordered_json StatusOf(const std::string& name, const std::string& path, uint64_t head,
-                                const Result<std::map<std::string, std::vector<kafka::PartitionWatermarks>>>& kafka) {
+                                const Result<std::map<std::string, std::vector<kafka::PartitionWatermarks>>>& kafka,
+                                const std::set<std::string>& read_topics) {
   nlohmann::ordered_json line;
   line["name"] = name;
   Result<projections::ReadModelProgress> progress = projections::LoadProgress(path);
@@ -87,10 +98,11 @@ nlohmann::ordered_json StatusOf(const std::string& name, const std::string& path
     line["lag"] = nullptr;
     line["kafka_error"] = kafka.status().message();
   } else {
-    // Every partition of the shop's topics: one the model never read from is lagging by all it holds.
+    // Every partition of the topics it reads: one the model never read from is lagging by all it holds.
     int64_t total = 0;
     line["offsets"] = nlohmann::ordered_json::array();
     for (const auto& [topic, partitions] : *kafka) {
+      if (!read_topics.empty() && read_topics.count(topic) == 0) continue;
       for (const kafka::PartitionWatermarks& marks : partitions) {
         int64_t next = marks.low;
         for (const auto& offset : progress->offsets) {
@@ -131,7 +143,8 @@ int RunStatus(const Context& context, bool json) {
                               : kafka::TopicWatermarks(brokers, config->kafka.topic_prefix + ".");
       if (!kafka->ok()) kafka_reached = UnavailableError("Kafka did not answer: " + kafka->status().message());
     }
-    lines.push_back(StatusOf(model->name(), path, head, kafka ? *kafka : UnavailableError("not asked")));
+    lines.push_back(StatusOf(model->name(), path, head, kafka ? *kafka : UnavailableError("not asked"),
+                             TopicsOf(*model, config->kafka)));
   }
   if (!json) std::printf("%-22s %-24s %-9s %12s %10s %8s\n", "projection", "feed", "state", "checkpoint", "lag", "parked");
   for (const auto& line : lines) {
@@ -147,6 +160,22 @@ int RunStatus(const Context& context, bool json) {
   }
   // Everything known is printed; a Kafka that did not answer is still a failure.
   return kafka_reached.ok() ? kExitOk : Fail(kafka_reached);
+}
+
+// The topics of the projector's categories, or every topic of the prefix, as
+// a pattern: a topic that does not exist yet is no error to a pattern.
+std::string TopicPattern(const Projector& projector, const kafka::KafkaOptions& kafka) {
+  auto escaped = [](std::string topic) {
+    for (size_t dot = topic.find('.'); dot != std::string::npos; dot = topic.find('.', dot + 3)) {
+      topic.replace(dot, 1, "[.]");
+    }
+    return topic;
+  };
+  const std::set<std::string> topics = TopicsOf(projector, kafka);
+  if (topics.empty()) return "^" + escaped(kafka.topic_prefix) + "[.].*";
+  std::string pattern;
+  for (const std::string& topic : topics) pattern += (pattern.empty() ? "" : "|") + escaped(topic);
+  return "^(" + pattern + ")$";
 }
 
 int RunProjectors(const Context& context, const std::vector<std::string>& names, bool from_kafka) {
@@ -166,7 +195,7 @@ int RunProjectors(const Context& context, const std::vector<std::string>& names,
           .directory = config->projections.directory,
           .consumer = {.brokers = brokers,
                        .group_id = "cairn-projection-" + projector->name(),
-                       .topics = {"^" + config->kafka.topic_prefix + "[.].*"},
+                       .topics = {TopicPattern(*projector, config->kafka)},
                        .properties = config->kafka.properties},
           .batch_size = config->projections.batch_size,
           .retries = config->projections.retries};

@@ -119,7 +119,7 @@ int RunReplay(const Context& context, const ReplayArgs& args) {
   const uint64_t end = args.follow ? args.to : std::min(args.to, (*store)->HeadPosition());
   SubscriptionOptions options;
   options.from_position = args.from;
-  options.category = args.category;
+  if (!args.category.empty()) options.categories = {args.category};
   options.page_size = kPageSize;
   std::optional<CatchUpSubscription> subscription(std::in_place, **store, options);
   uint64_t skipped = 0;
