@@ -212,7 +212,8 @@ class NotificationStatus final : public TypedProjector {
 class AuditLog final : public TypedProjector {
  public:
   explicit AuditLog(const EventTypeRegistry& types) : TypedProjector(types) {
-    FromCategories({std::string(Order::kCategory), std::string(Charge::kCategory), std::string(Notification::kCategory)});
+    FromCategories(
+        {std::string(Order::kCategory), std::string(Charge::kCategory), std::string(Notification::kCategory)});
     auto audit = [](const RecordedEvent& event, const google::protobuf::Message& message, Database& db) {
       return Audit(event, message, db);
     };
