@@ -3,7 +3,10 @@
 #include <openssl/evp.h>
 
 #include <cstring>
+#include <memory>
 #include <random>
+
+#include "store/internal/digest.h"
 
 namespace cairn {
 namespace {
@@ -35,14 +38,17 @@ Uuid Uuid::Random() {
 }
 
 Uuid Uuid::NameBased(const Uuid& namespace_id, std::string_view name) {
+  // A context per thread, reused: a command derives two ids on its way.
+  struct Free {
+    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+  };
+  thread_local const std::unique_ptr<EVP_MD_CTX, Free> context(EVP_MD_CTX_new());
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(context, EVP_sha1(), nullptr);
-  EVP_DigestUpdate(context, namespace_id.bytes_.data(), namespace_id.bytes_.size());
-  EVP_DigestUpdate(context, name.data(), name.size());
-  EVP_DigestFinal_ex(context, digest, &length);
-  EVP_MD_CTX_free(context);
+  EVP_DigestInit_ex(context.get(), internal::Sha1(), nullptr);
+  EVP_DigestUpdate(context.get(), namespace_id.bytes_.data(), namespace_id.bytes_.size());
+  EVP_DigestUpdate(context.get(), name.data(), name.size());
+  EVP_DigestFinal_ex(context.get(), digest, &length);
   std::array<uint8_t, 16> bytes;
   std::memcpy(bytes.data(), digest, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50;  // version 5

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include "store/internal/digest.h"
 #include "store/proto/event_record.pb.h"
 
 namespace cairn::internal {
@@ -51,7 +52,7 @@ ChainHasher::~ChainHasher() = default;
 std::string ChainHasher::Next(std::string_view previous, std::string_view record_bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_DigestInit_ex(context_->ctx, EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(context_->ctx, Sha256(), nullptr);
   EVP_DigestUpdate(context_->ctx, previous.data(), previous.size());
   EVP_DigestUpdate(context_->ctx, record_bytes.data(), record_bytes.size());
   EVP_DigestFinal_ex(context_->ctx, digest, &length);
