@@ -37,8 +37,7 @@ int main(int argc, char** argv) {
     if (Status logging = ConfigureLogging(config->service.log); !logging.ok()) return Fail(logging);
     auto node = order_service::Node::Open(std::move(config).value(), order_service::NodeParts::kOrderService,
                                           [](order_service::Node& running) {
-                                            const std::string kafka = running.publisher()->bootstrap();
-                                            std::printf("kafka bootstrap: %s\n", kafka.c_str());
+                                            order_service::PrintKafkaBootstrap(running);
                                             const order_service::HttpOptions& http = running.config().http;
                                             std::printf("listening on http://%s:%u\n", http.address.c_str(),
                                                         unsigned(running.http()->port()));

@@ -1,5 +1,6 @@
 #include "examples/order_service/node.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -129,6 +130,12 @@ Status Node::Build(NodeParts parts, std::function<void(Node&)> on_running) {
 }
 
 int Node::Run() { return service_->Run(); }
+
+void PrintKafkaBootstrap(const Node& node) {
+  if (!node.publisher()) return;
+  std::printf("kafka bootstrap: %s\n", node.publisher()->bootstrap().c_str());
+  std::fflush(stdout);
+}
 void Node::Stop() { service_->Stop(); }
 
 }  // namespace cairn::order_service

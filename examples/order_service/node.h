@@ -79,6 +79,11 @@ std::unique_ptr<sagas::Orchestrator> NewOrchestrator(EventStore& store, commerce
                                                      const sagas::OrchestratorOptions& options,
                                                      const sagas::BreakerOptions& breaker, MetricsRegistry* metrics);
 
+// Prints "kafka bootstrap: <address>" on stdout, for the processes that
+// start a node binary and read where its Kafka is; nothing for a node
+// without a publisher.
+void PrintKafkaBootstrap(const Node& node);
+
 }  // namespace cairn::order_service
 
 #endif  // CAIRN_EXAMPLES_ORDER_SERVICE_NODE_H_

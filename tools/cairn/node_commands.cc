@@ -18,11 +18,7 @@ int RunNode(const Context& context, order_service::NodeParts parts) {
   Result<NodeConfig> config = LoadNodeConfig(context);
   if (!config.ok()) return Fail(config.status());
   if (Status logging = ConfigureLogging(config->service.log); !logging.ok()) return Fail(logging);
-  auto node = order_service::Node::Open(std::move(config).value(), parts, [](order_service::Node& running) {
-    if (!running.publisher()) return;
-    std::printf("kafka bootstrap: %s\n", running.publisher()->bootstrap().c_str());
-    std::fflush(stdout);
-  });
+  auto node = order_service::Node::Open(std::move(config).value(), parts, order_service::PrintKafkaBootstrap);
   if (!node.ok()) return Fail(node.status());
   return (*node)->Run();
 }
