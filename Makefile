@@ -6,7 +6,8 @@ JOBS ?= 2
 PACKAGES := build-essential cmake ninja-build pkg-config ccache mold \
   librocksdb-dev librdkafka-dev libprotobuf-dev protobuf-compiler libssl-dev \
   libsqlite3-dev sqlite3 libboost-dev libspdlog-dev libfmt-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev kcat
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev kcat \
+  libgoogle-perftools-dev
 
 # Sanitizer builds: ASan+UBSan with clang, which builds the fuzz targets too;
 # TSan with GCC for the suites of the concurrent parts (labels <module>.concurrent).

@@ -43,9 +43,11 @@ commerce::OrderCommand MarkCommand(const std::string& order_id, uint64_t n) {
 
 const char* DurabilityName(Durability durability) { return durability == Durability::kSync ? "sync" : "buffered"; }
 
-// Runs `body` against a fresh store in `dir`; returns operations per second.
+// Runs `body` against a fresh store in `dir`; returns operations per second,
+// and the store's commit groups in `result` when one is given.
 template <typename Body>
-Result<double> Timed(const std::string& dir, Durability durability, uint64_t operations, Body body) {
+Result<double> Timed(const std::string& dir, Durability durability, uint64_t operations, Body body,
+                     CaseResult* result = nullptr) {
   fs::remove_all(dir);
   Result<double> rate = InternalError("not run");
   {
@@ -54,6 +56,12 @@ Result<double> Timed(const std::string& dir, Durability durability, uint64_t ope
     Status status = body(*store);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     rate = status.ok() ? Result<double>(operations / seconds) : Result<double>(status);
+    if (auto stats = store->Stats(); result && stats.ok() && stats->commit_groups > 0) {
+      result->appends_per_group = static_cast<double>(stats->grouped_appends) / stats->commit_groups;
+      if (stats->log_syncs > 0) {
+        result->appends_per_sync = static_cast<double>(stats->grouped_appends) / stats->log_syncs;
+      }
+    }
   }
   fs::remove_all(dir);
   return rate;
@@ -113,7 +121,7 @@ Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durabilit
         work.reset();
         for (auto& thread : pool) thread.join();
         return failed(failures);
-      }));
+      }, &result));
   return result;
 }
 

@@ -93,7 +93,7 @@ Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_di
   fs::remove_all(cairn_dir);
   if (failed) return InternalError("an append failed during the benchmark");
   result.cairn_events_per_s = c.events / seconds;
-  result.append_ms = Percentiles(std::move(latencies_ms));
+  if (c.in_flight > 0) result.append_ms = Percentiles(std::move(latencies_ms));
   return result;
 }
 

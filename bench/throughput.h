@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,9 @@ struct CaseResult {
   std::string baseline;  // what the baseline did
   double appends_per_group = 0;  // Cairn's commit groups, on average; 0 when not measured
   double appends_per_sync = 0;   // the same per sync of the log (Sync mode); 0 when none
-  // In-flight cases: each append from issued to its callback, in ms.
-  LatencyPercentiles append_ms;
+  // In-flight append cases: each append from issued to its callback, in ms;
+  // none where the case does not time single appends.
+  std::optional<LatencyPercentiles> append_ms;
 };
 
 // The cases the README's performance table reports.

@@ -51,7 +51,7 @@ void Report(const bench::CaseResult& r, bool json) {
     out["ratio"] = std::round(r.ratio() * 100) / 100;
     if (r.appends_per_group > 0) out["appends_per_group"] = std::round(r.appends_per_group * 10) / 10;
     if (r.appends_per_sync > 0) out["appends_per_sync"] = std::round(r.appends_per_sync * 10) / 10;
-    if (r.in_flight > 0) AddPercentiles(out, "append", r.append_ms);
+    if (r.append_ms) AddPercentiles(out, "append", *r.append_ms);
     std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf("%-34s %-9s %7d %6d %9llu %14.0f %14.0f %6.2f\n", r.name.c_str(), r.durability.c_str(), r.clients,
@@ -63,9 +63,9 @@ void Report(const bench::CaseResult& r, bool json) {
       if (r.appends_per_sync > 0) std::printf(", %.1f per sync of the log", r.appends_per_sync);
       std::printf("\n");
     }
-    if (r.in_flight > 0) {
+    if (r.append_ms) {
       std::printf("    append issued to acknowledged: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n",
-                  r.append_ms.p50, r.append_ms.p90, r.append_ms.p99, r.append_ms.p999);
+                  r.append_ms->p50, r.append_ms->p90, r.append_ms->p99, r.append_ms->p999);
     }
   }
   std::fflush(stdout);
