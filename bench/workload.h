@@ -6,7 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <semaphore>
+#include <functional>
+#include <future>
 #include <string>
 #include <thread>
 #include <utility>
@@ -42,22 +43,43 @@ void Paced(int rate, int seconds, Send send) {
   }
 }
 
-// Calls issue(i, done) for i in [0, total) from this thread, with at most
-// `in_flight` outstanding; the operation calls done(ok) once, from any
-// thread. Returns when every one is done, with the number that failed.
+// Calls issue(i, done) for i in [0, total) with `in_flight` outstanding, the
+// way a service's handlers work: this thread issues the first `in_flight`,
+// and each completion issues the next one on the thread that completed it,
+// with no hop through this thread. The operation calls done(ok) once, from
+// any thread, and may call it inside issue() (a refusal): the loop that
+// called issue() then goes on, instead of recursing. Returns when every one
+// is done, with the number that failed.
 template <typename Issue>
 uint64_t KeepInFlight(uint64_t total, int in_flight, Issue issue) {
-  std::counting_semaphore<1 << 16> slots(in_flight);
-  std::atomic<uint64_t> failures{0};
-  auto done = [&](bool ok) {
-    if (!ok) failures.fetch_add(1, std::memory_order_relaxed);
-    slots.release();
+  if (total == 0) return 0;
+  // Completions inside issue() on this thread, for its loop to count.
+  thread_local uint64_t* completed_inside = nullptr;
+  std::atomic<uint64_t> next{0}, finished{0}, failures{0};
+  std::promise<void> all_done;
+  std::function<void(bool)> done;
+  // Issues `issues` operations, and one more for each that completes inside
+  // issue(); then counts `completed` and those, the last thing it touches.
+  auto issue_and_count = [&](uint64_t issues, uint64_t completed) {
+    uint64_t inside = 0;
+    completed_inside = &inside;
+    for (uint64_t k = 0; k < issues + inside; ++k) {
+      if (const uint64_t i = next.fetch_add(1); i < total) issue(i, done);
+    }
+    completed_inside = nullptr;
+    completed += inside;
+    if (completed > 0 && finished.fetch_add(completed) + completed == total) all_done.set_value();
   };
-  for (uint64_t i = 0; i < total; ++i) {
-    slots.acquire();
-    issue(i, done);
-  }
-  for (int k = 0; k < in_flight; ++k) slots.acquire();
+  done = [&](bool ok) {
+    if (!ok) failures.fetch_add(1, std::memory_order_relaxed);
+    if (completed_inside) {
+      ++*completed_inside;
+      return;
+    }
+    issue_and_count(1, 1);
+  };
+  issue_and_count(static_cast<uint64_t>(in_flight), 0);
+  all_done.get_future().wait();
   return failures.load();
 }
 

@@ -131,13 +131,20 @@ void RocksDbEventStore::AppendAsync(std::vector<StreamAppend> appends, AppendCal
   job->appends = &job->owned;
   job->bytes = RequestBytes(job->owned);
   job->callback = std::move(done);
+  Status refused;
   {
     std::lock_guard lock(queue_mu_);
-    if (stopping_) return job->callback(UnavailableError("the store is closing"));
-    if (!broken_.ok()) return job->callback(broken_);
-    queue_.push_back(job.release());
-    if (queue_.size() != 1) return;  // the writer is awake already
+    if (stopping_) {
+      refused = UnavailableError("the store is closing");
+    } else if (!broken_.ok()) {
+      refused = broken_;
+    } else {
+      queue_.push_back(job.release());
+      if (queue_.size() != 1) return;  // the writer is awake already
+    }
   }
+  // Outside the lock: a callback may append again.
+  if (!refused.ok()) return job->callback(refused);
   queue_cv_.notify_one();
 }
 

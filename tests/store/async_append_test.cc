@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -99,6 +100,35 @@ TEST(AsyncAppend, ClosingWithAppendsInFlightCompletesEveryOne) {
   ASSERT_TRUE(reopened.ok());
   EXPECT_EQ((*reopened)->HeadPosition(), static_cast<uint64_t>(succeeded.load()));
   EXPECT_TRUE((*reopened)->Verify({}).ok());
+}
+
+TEST(AsyncAppend, ACallbackThatAppendsAgainWhileTheStoreClosesIsRefusedInTurn) {
+  // Every callback appends again, so the chains run into the close. The
+  // closing store refuses at once, and the callback it calls appends again:
+  // that must be refused in turn, not wait forever on the store's queue.
+  cairn::testing::TempDir dir;
+  std::atomic<int> appended{0}, refused{0};
+  std::function<void(EventStore&)> again = [&](EventStore& store) {
+    store.AppendAsync(One("order-1", ExpectedVersion::Any()), [&](Result<AppendResult> result) {
+      if (result.ok()) {
+        ++appended;
+        return again(store);
+      }
+      EXPECT_EQ(result.status().code(), StatusCode::kUnavailable) << result.status().ToString();
+      if (++refused < 20) again(store);
+    });
+  };
+  {
+    auto store = OpenEventStore(dir.path());
+    ASSERT_TRUE(store.ok());
+    for (int chain = 0; chain < 8; ++chain) again(**store);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let the chains run a while
+  }
+  EXPECT_GE(refused.load(), 20);
+  auto reopened = OpenEventStore(dir.path());
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->HeadPosition(), static_cast<uint64_t>(appended.load()));
+  EXPECT_GT(appended.load(), 0);
 }
 
 TEST(AsyncAppend, ReadersOfAllAndCategoriesSeeNothingPastTheDurableHead) {
