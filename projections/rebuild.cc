@@ -47,12 +47,12 @@ class Target {
     internal::BatchPolicy park_on_failure{.retries = 0, .stop_on_poison = false};
     park_on_failure.keep_checkpoint = !kafka_fed();
     internal::BatchOutcome outcome;
-    Status applied = internal::ApplyBatch(*db_, projector_, types_, page, checkpoint_, park_on_failure, outcome);
+    Status applied = internal::ApplyBatch(*db_, projector_, filter_, page, checkpoint_, park_on_failure, outcome);
     if (!applied.ok()) return Status(applied.code(), "read model " + projector_.name() + ": " + applied.message());
     checkpoint_ = outcome.checkpoint;
     if (kafka_fed()) {
       for (const RecordedEvent& event : page) {
-        if (types_.Accepts(event.type)) versions_[event.stream] = event.version;
+        if (filter_.Accepts(event)) versions_[event.stream] = event.version;
       }
     }
     return OkStatus();
@@ -111,7 +111,7 @@ class Target {
 
   Projector& projector_;
   ReadModelFile file_;
-  const internal::TypeFilter types_{projector_.event_types()};
+  const internal::EventFilter filter_{projector_};
   std::unique_ptr<LockFile> rebuild_lock_;
   int generation_ = 0;
   bool finished_ = false;  // swapped in: the files are the read model's now

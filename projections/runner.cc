@@ -90,7 +90,7 @@ Status ProjectionRunner::Open() {
     impl.status.head = impl.store.HeadPosition();
     if (impl.status.state == ProjectorState::kIdle) impl.status.state = ProjectorState::kRunning;
   }
-  impl.types = internal::TypeFilter(projector_.event_types());
+  impl.filter = internal::EventFilter(projector_);
   ResetFeed();
   return OkStatus();
 }
@@ -137,7 +137,7 @@ Result<size_t> ProjectionRunner::Apply(std::vector<RecordedEvent> batch) {
   internal::BatchOutcome outcome;
   internal::BatchPolicy policy{impl.options.retries, impl.options.poison == PoisonPolicy::kStop};
   policy.read_through = read_through;
-  if (Status committed = internal::ApplyBatch(*impl.db, projector_, impl.types, batch, status().checkpoint, policy,
+  if (Status committed = internal::ApplyBatch(*impl.db, projector_, impl.filter, batch, status().checkpoint, policy,
                                               outcome);
       !committed.ok()) {
     ResetFeed();  // nothing of the batch stayed: read it again next time

@@ -32,11 +32,11 @@ Status ApplyCarefully(Database& db, Projector& projector, const RecordedEvent& e
 // be undone alone. Without it a failure aborts the pass, and the caller rolls
 // back and runs the careful pass: events almost never fail, and savepoints
 // cost more than the events themselves.
-Status Transaction(Database& db, Projector& projector, const TypeFilter& types,
+Status Transaction(Database& db, Projector& projector, const EventFilter& filter,
                    const std::vector<RecordedEvent>& batch, const BatchPolicy& policy, bool careful,
                    BatchOutcome& outcome) {
   for (const RecordedEvent& event : batch) {
-    if (!types.Accepts(event.type)) {
+    if (!filter.Accepts(event)) {
       outcome.checkpoint = event.position;
       continue;
     }
@@ -72,12 +72,12 @@ Status Transaction(Database& db, Projector& projector, const TypeFilter& types,
 }
 
 // One attempt at the whole transaction; nothing stays when it fails.
-Status Attempt(Database& db, Projector& projector, const TypeFilter& types,
+Status Attempt(Database& db, Projector& projector, const EventFilter& filter,
                const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy, bool careful,
                BatchOutcome& outcome) {
   outcome = BatchOutcome{checkpoint, 0, ""};
   CAIRN_RETURN_IF_ERROR(db.Run("BEGIN IMMEDIATE"));
-  Status done = Transaction(db, projector, types, batch, policy, careful, outcome);
+  Status done = Transaction(db, projector, filter, batch, policy, careful, outcome);
   if (done.ok()) done = db.Run("COMMIT");
   if (!done.ok()) (void)db.Run("ROLLBACK");
   return done;
@@ -85,11 +85,11 @@ Status Attempt(Database& db, Projector& projector, const TypeFilter& types,
 
 }  // namespace
 
-Status ApplyBatch(Database& db, Projector& projector, const TypeFilter& types,
+Status ApplyBatch(Database& db, Projector& projector, const EventFilter& filter,
                   const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy,
                   BatchOutcome& outcome) {
-  if (Attempt(db, projector, types, batch, checkpoint, policy, /*careful=*/false, outcome).ok()) return OkStatus();
-  return Attempt(db, projector, types, batch, checkpoint, policy, /*careful=*/true, outcome);
+  if (Attempt(db, projector, filter, batch, checkpoint, policy, /*careful=*/false, outcome).ok()) return OkStatus();
+  return Attempt(db, projector, filter, batch, checkpoint, policy, /*careful=*/true, outcome);
 }
 
 Result<uint64_t> LoadCheckpoint(Database& db, const std::string& projector) {

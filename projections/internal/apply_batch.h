@@ -19,16 +19,25 @@ namespace cairn::projections::internal {
 // The runner's own tables, in every read-model file.
 extern const char* const kRunnerSchema;
 
-// The event types a projector handles, asked for every event it is fed.
-class TypeFilter {
+// The events a projector handles, by type and by its stream's category,
+// asked for every event it is fed: a feed may hold more than it asked for
+// (a rebuild reads the categories of several projectors at once).
+class EventFilter {
  public:
-  TypeFilter() = default;  // every type
-  // Empty: every type.
-  explicit TypeFilter(const std::set<std::string>& types) : types_(types.begin(), types.end()) {}
-  bool Accepts(std::string_view type) const { return types_.empty() || types_.find(type) != types_.end(); }
+  EventFilter() = default;  // every event
+  explicit EventFilter(const Projector& projector) {
+    // Both return a new set on every call: each is called once.
+    for (const std::string& type : projector.event_types()) types_.insert(type);
+    for (const std::string& category : projector.categories()) categories_.insert(category);
+  }
+  bool Accepts(const RecordedEvent& event) const {
+    return (types_.empty() || types_.find(event.type) != types_.end()) &&
+           (categories_.empty() || categories_.find(CategoryOf(event.stream)) != categories_.end());
+  }
 
  private:
   std::unordered_set<std::string, StringHash, std::equal_to<>> types_;
+  std::unordered_set<std::string, StringHash, std::equal_to<>> categories_;
 };
 
 struct BatchPolicy {
@@ -54,7 +63,7 @@ struct BatchOutcome {
 
 // Runs BEGIN ... COMMIT. On an error nothing of the batch stays (the caller
 // reads it again); `outcome` is valid only on OK.
-Status ApplyBatch(Database& db, Projector& projector, const TypeFilter& types,
+Status ApplyBatch(Database& db, Projector& projector, const EventFilter& filter,
                   const std::vector<RecordedEvent>& batch, uint64_t checkpoint, const BatchPolicy& policy,
                   BatchOutcome& outcome);
 

@@ -28,7 +28,7 @@ struct ProjectionRunner::Impl {
   int generation = 0;  // the generation `db` has open
   std::unique_ptr<Database> db;
   std::unique_ptr<CatchUpSubscription> feed;
-  internal::TypeFilter types;
+  internal::EventFilter filter;
 
   mutable std::mutex mu;
   ProjectorStatus status;

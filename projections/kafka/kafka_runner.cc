@@ -27,7 +27,7 @@ struct KafkaProjectionRunner::Impl {
   std::unique_ptr<kafka::ConsumerFeed> feed;
   kafka::DuplicateFilter duplicates;
   std::map<std::pair<std::string, int32_t>, int64_t> offsets;  // as stored
-  internal::TypeFilter types;
+  internal::EventFilter filter;
   std::atomic<uint64_t> applied{0};
   // While started: every feed writes to it when messages arrive. It outlives
   // the feeds, so it is reset only after `feed` (see ~KafkaProjectionRunner).
@@ -83,7 +83,7 @@ Status KafkaProjectionRunner::Open() {
     if (!row) break;
     impl.duplicates.Remember(versions.Text(0), static_cast<uint64_t>(versions.Int(1)));
   }
-  impl.types = internal::TypeFilter(projector_.event_types());
+  impl.filter = internal::EventFilter(projector_);
   return EnsureFeed();
 }
 
@@ -137,7 +137,7 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
     return OkStatus();
   };
   internal::BatchOutcome outcome;
-  if (Status applied = internal::ApplyBatch(*impl.db, projector_, impl.types, events, 0, policy, outcome);
+  if (Status applied = internal::ApplyBatch(*impl.db, projector_, impl.filter, events, 0, policy, outcome);
       !applied.ok()) {
     // Nothing was kept, but the feed has moved on: leave the group, and the
     // next run resumes from the offsets the read model holds.
@@ -147,7 +147,7 @@ Result<size_t> KafkaProjectionRunner::RunOnce(std::chrono::milliseconds wait) {
   // Committed: the offsets and versions now stand.
   for (const auto& [partition, next] : next_offsets) impl.offsets[partition] = next;
   for (const auto& [stream, version] : versions) impl.duplicates.Remember(stream, version);
-  for (const RecordedEvent& event : events) impl.applied += impl.types.Accepts(event.type);
+  for (const RecordedEvent& event : events) impl.applied += impl.filter.Accepts(event);
   return items.size();
 }
 

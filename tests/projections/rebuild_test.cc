@@ -264,6 +264,52 @@ TEST_P(RebuildModeTest, AStoppedBuildSwapsNothingAndLeavesNothing) {
   EXPECT_EQ(Total(ReadModelPath(directory, "counts")), kEvents);
 }
 
+// Events of another category after the orders, of a type the projectors
+// take: the log's last events are none of the category-bound models' business.
+void AppendSagaEvents(EventStore& store, int count) {
+  for (int i = 0; i < count; ++i) {
+    EventData event;
+    event.type = "Placed";
+    event.data = "saga";
+    ASSERT_TRUE(store.Append("saga-" + std::to_string(i % 7), ExpectedVersion::Any(), {event}).ok());
+  }
+}
+
+TEST_P(RebuildModeTest, ARebuildGivesEachProjectorOnlyItsCategoriesAsItsRunnerDoesAndEndsAtTheHead) {
+  AppendSagaEvents(*store_, 300);
+  const uint64_t head = kEvents + 300;
+  CountingProjector orders("orders", {"order"});
+  CountingProjector everything("everything");
+  const std::string directory = dir_.Sub("projections");
+  std::vector<RebuildProgress> reports;
+  ASSERT_TRUE(Rebuild(*store_, {&orders, &everything}, directory,
+                      {.page_size = 1000, .threads = GetParam(),
+                       .progress = [&](const RebuildProgress& p) { reports.push_back(p); }})
+                  .ok());
+  const auto rebuilt = ReadCounts(ReadModelPath(directory, "orders"));
+  EXPECT_EQ(rebuilt.size(), 13u);
+  for (const auto& [stream, row] : rebuilt) EXPECT_EQ(CategoryOf(stream), "order") << stream;
+  EXPECT_EQ(Total(ReadModelPath(directory, "orders")), kEvents);
+  EXPECT_EQ(Total(ReadModelPath(directory, "everything")), static_cast<int64_t>(head));
+  EXPECT_EQ(ReadCounts(ReadModelPath(directory, "everything")).size(), 13u + 7u);
+  ASSERT_FALSE(reports.empty());
+  EXPECT_EQ(reports.back().done, head);
+
+  // The runner of the same projector builds the same model, and the
+  // rebuilt one's checkpoint is past the saga events.
+  CountingProjector live_orders("live_orders", {"order"});
+  const std::string live_directory = dir_.Sub("live");
+  {
+    ProjectionRunner live(*store_, live_orders, {.directory = live_directory});
+    ASSERT_TRUE(live.Open().ok());
+    while (live.status().checkpoint < head) ASSERT_TRUE(live.RunOnce(std::chrono::milliseconds(0)).ok());
+  }
+  EXPECT_EQ(ReadCounts(ReadModelPath(live_directory, "live_orders")), rebuilt);
+  ProjectionRunner runner(*store_, orders, {.directory = directory});
+  ASSERT_TRUE(runner.Open().ok());
+  EXPECT_EQ(runner.status().checkpoint, head);
+}
+
 // One thread, fewer writers than read models, and one writer each.
 INSTANTIATE_TEST_SUITE_P(Threads, RebuildModeTest, ::testing::Values(1, 2, 3),
                          [](const ::testing::TestParamInfo<size_t>& threads) { return std::to_string(threads.param); });
