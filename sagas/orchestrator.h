@@ -54,6 +54,10 @@ struct OrchestratorOptions {
   // cancelled or terminated), once that is durable; on the instance's
   // strand, so it must not block. Null: nobody listens.
   std::function<void(const SagaInstance&)> on_end;
+  // Called after every transition of an instance is durable, the last one
+  // too, with the instance as it now is; on the instance's strand, so it
+  // must not block. Null: nobody listens.
+  std::function<void(const SagaInstance&)> on_transition;
   // Most transitions appending at once while `busy()` says the node's
   // requests are waiting (always, when `busy` is null); more wait their
   // turn. Transitions share the store's commit groups with the requests'

@@ -100,6 +100,10 @@ Status Node::Build(NodeParts parts, std::function<void(Node&)> on_running) {
     sagas::OrchestratorOptions saga_options = config_.sagas;
     if (parts == NodeParts::kOrderService) {
       http_ = std::make_unique<HttpServer>(config_.http, &metrics_);
+      saga_waiter_ = std::make_unique<SagaWaiter>(service_->runtime());
+      saga_options.on_transition = [waiter = saga_waiter_.get()](const sagas::SagaInstance& saga) {
+        waiter->Transitioned(saga.id, saga.last_position);
+      };
       // The sagas' cap on appends holds while requests come: some in flight,
       // or one in the last 50 ms (a burst between two requests is no lull).
       saga_options.busy = [http = http_.get()] {
@@ -115,12 +119,13 @@ Status Node::Build(NodeParts parts, std::function<void(Node&)> on_running) {
   }
   if (parts == NodeParts::kOrderService) {
     ApiParts api_parts{*store_, *shop_, *orchestrator_, *service_, metrics_, publisher_.get(), {}, {},
-                       config_.projections.directory};
+                       config_.projections.directory, saga_waiter_.get()};
     for (auto& runner : runners_) api_parts.runners.push_back(runner.get());
     for (auto& model : models_) api_parts.projectors.push_back(model.get());
     api_ = std::make_unique<OrderApi>(std::move(api_parts), config_.api);
     api_->AddRoutes(*http_);
     service_->Add(*http_);
+    service_->Add(*saga_waiter_);  // stops before the server drains: long polls end at once
   }
   if (on_running) {
     hooks_.push_back(std::make_unique<RunningNotice>([this, on_running] { on_running(*this); }));

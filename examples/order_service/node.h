@@ -19,6 +19,7 @@
 #include "examples/commerce/commerce.h"
 #include "examples/order_service/http_server.h"
 #include "examples/order_service/node_config.h"
+#include "examples/order_service/saga_waiter.h"
 #include "projections/runner.h"
 #include "sagas/orchestrator.h"
 
@@ -69,6 +70,7 @@ class Node {
   std::unique_ptr<commerce::Commerce> shop_;
   std::unique_ptr<sagas::Orchestrator> orchestrator_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<SagaWaiter> saga_waiter_;
   std::unique_ptr<OrderApi> api_;
   std::vector<std::unique_ptr<Component>> hooks_;  // the announcer and the running notice
 };

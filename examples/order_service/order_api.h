@@ -5,7 +5,7 @@
 //   GET  /orders/{id}/events       the order's stream
 //   POST /orders/{id}/cancel       cancel it: 202 {order_id, position}
 //   GET  /customers/{id}/orders    the customer's orders, newest first
-//   GET  /sagas/{id}               the saga's timeline
+//   GET  /sagas/{id}               the saga's timeline; ?after_position=P waits for a transition past P
 //   POST /sagas/{id}/retry|resolve|cancel|terminate   operator actions (bearer token)
 //   POST /projections/{name}/rebuild                  operator action (bearer token)
 //   POST /simulators/payment/outage                   fault drill (bearer token)
@@ -31,6 +31,7 @@
 #include "examples/commerce/commerce.h"
 #include "examples/order_service/http_server.h"
 #include "examples/order_service/node_config.h"
+#include "examples/order_service/saga_waiter.h"
 #include "projections/projector.h"
 #include "projections/runner.h"
 #include "sagas/orchestrator.h"
@@ -48,6 +49,7 @@ struct ApiParts {
   std::vector<projections::ProjectionRunner*> runners;
   std::vector<projections::Projector*> projectors;  // what a rebuild rebuilds
   std::string projections_directory;
+  SagaWaiter* saga_waiter = nullptr;  // none: GET /sagas/{id} answers at once
 };
 
 // The HTTP status that carries a Status code (DESIGN's error table), and

@@ -268,11 +268,46 @@ void CancelOrder(const ApiState& api, const HttpRequest& request, Responder resp
       }));
 }
 
-void GetSaga(const ApiState& api, const HttpRequest& request, Responder respond) {
-  api->Blocking([api, id = request.params.at("id")] { return sagas::TimelineJson(api->parts.store, id); },
+void AnswerTimeline(const ApiState& api, const std::string& id, Responder respond) {
+  api->Blocking([api, id] { return sagas::TimelineJson(api->parts.store, id); },
                 [respond](Result<std::string> timeline) {
                   if (!timeline.ok()) return respond(ErrorResponse(timeline.status()));
                   respond({200, std::move(timeline).value()});
+                });
+}
+
+// The longest and the default wait of a long poll on a saga.
+constexpr std::chrono::milliseconds kLongestSagaWait{60'000};
+constexpr std::chrono::milliseconds kSagaWait{10'000};
+
+// With after_position=P (the last global position the client has seen in
+// the timeline), waits until the saga records a transition past P or
+// wait_ms is over, then answers the timeline as it is: a long poll.
+void GetSaga(const ApiState& api, const HttpRequest& request, Responder respond) {
+  const std::string id = request.params.at("id");
+  auto after = request.query.find("after_position");
+  if (after == request.query.end() || !api->parts.saga_waiter) return AnswerTimeline(api, id, std::move(respond));
+  const std::optional<uint64_t> position = WholeNumber(after->second);
+  if (!position) return respond(JsonError(400, "after_position must be a global position (a whole number)"));
+  std::chrono::milliseconds wait = kSagaWait;
+  if (auto asked = request.query.find("wait_ms"); asked != request.query.end()) {
+    const std::optional<uint64_t> ms = WholeNumber(asked->second);
+    if (!ms || *ms > static_cast<uint64_t>(kLongestSagaWait.count())) {
+      return respond(JsonError(400, "wait_ms must be a whole number of milliseconds up to " +
+                                        std::to_string(kLongestSagaWait.count())));
+    }
+    wait = std::chrono::milliseconds(*ms);
+  }
+  // Waits first, then looks: a transition between the look and the wait
+  // cannot go unheard.
+  SagaWaiter& waiter = *api->parts.saga_waiter;
+  auto pending = waiter.Wait(id, *position, wait, [api, id, respond](bool) { AnswerTimeline(api, id, respond); });
+  api->Blocking([api, id] { return api->parts.store.GetStreamHead(sagas::SagaStreamOf(id)); },
+                [&waiter, pending, position = *position](Result<StreamHeadInfo> head) {
+                  // A saga that is not there yet may start while the client waits; an error is answered by the timeline.
+                  if (!head.ok() ? head.status().code() != StatusCode::kNotFound : head->last_position > position) {
+                    waiter.Moved(pending);
+                  }
                 });
 }
 

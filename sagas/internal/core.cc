@@ -290,12 +290,17 @@ void Core::Committed(Runner& runner, const SagaInstance& before, const Transitio
     deadlines_pending_->Add(static_cast<double>(after.deadlines.size()) - static_cast<double>(before.deadlines.size()));
   }
   last_position_ = std::max(last_position_, after.last_position);
-  if (!IsFinal(after.status)) return;
+  if (!IsFinal(after.status)) {
+    lock.unlock();
+    if (options_.on_transition) options_.on_transition(after);
+    return;
+  }
   --counts_.in_flight;
   if (m.in_flight) m.in_flight->Add(-1);
   if (auto it = live_starts_.find(after.started_position); it != live_starts_.end()) live_starts_.erase(it);
   runners_.erase(after.id);
   lock.unlock();
+  if (options_.on_transition) options_.on_transition(after);
   if (options_.on_end) options_.on_end(after);
 }
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "engine/command_handler.h"
@@ -177,6 +179,38 @@ TEST_F(OrchestratorTest, ATriggerRunsEveryStepToCompletion) {
   // The stream is durable a moment before the orchestrator has counted it.
   EXPECT_TRUE(Eventually([&] { return orchestrator_->counts().completed == 1; }));
   EXPECT_NE(metrics_.RenderPrometheus().find("cairn_sagas_completed_total{definition=\"job\"} 1"), std::string::npos);
+}
+
+TEST_F(OrchestratorTest, EveryDurableTransitionIsHeardOnceInOrderTheLastOneToo) {
+  std::mutex mu;
+  std::vector<std::pair<uint64_t, uint64_t>> heard;  // (stream version, global position)
+  SagaStatus last = SagaStatus::kRunning;
+  options_.on_transition = [&](const SagaInstance& instance) {
+    // Durable before it is heard: the store holds the transition already.
+    auto head = store_->GetStreamHead(SagaStreamOf(instance.id));
+    EXPECT_TRUE(head.ok() && head->last_version >= *instance.version);
+    std::lock_guard lock(mu);
+    heard.emplace_back(*instance.version, instance.last_position);
+    last = instance.status;
+  };
+  StartNode();
+  Submit("k1");
+  ASSERT_TRUE(Ends("k1", SagaStatus::kCompleted));
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return last == SagaStatus::kCompleted;
+  }));
+  auto stream = store_->ReadStream(SagaStreamOf(SagaIdOf("job", "k1")), {});
+  ASSERT_TRUE(stream.ok());
+  std::lock_guard lock(mu);
+  ASSERT_GE(heard.size(), 3u);
+  for (size_t i = 1; i < heard.size(); ++i) EXPECT_LT(heard[i - 1].second, heard[i].second) << "heard out of order";
+  // The last one heard is the stream's end, and every transition's last event was heard.
+  EXPECT_EQ(heard.back().first, stream->back().version);
+  EXPECT_EQ(heard.back().second, stream->back().position);
+  std::set<uint64_t> versions;
+  for (const auto& [version, position] : heard) versions.insert(version);
+  EXPECT_EQ(versions.size(), heard.size()) << "a transition was heard twice";
 }
 
 TEST_F(OrchestratorTest, ABusinessFailureCompensatesTheFinishedStepsInReverseOrder) {

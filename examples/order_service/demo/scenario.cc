@@ -10,8 +10,11 @@ namespace {
 using Json = nlohmann::json;
 using std::chrono::milliseconds;
 
-// A client polls: the demo asks as often as a person pressing refresh would.
+// The metrics have no long poll: the demo asks for them as often as a
+// person pressing refresh would.
 constexpr milliseconds kPollEvery{50};
+// A long poll's wait, well within the client's timeout.
+constexpr milliseconds kLongestPoll{10'000};
 
 Result<Json> JsonOf(const Result<order_service::HttpResponse>& response, unsigned expected, const std::string& what) {
   if (!response.ok()) return response.status();
@@ -85,12 +88,8 @@ Status Scenario::Duplicate() {
 Status Scenario::CancelWhilePaying() {
   CAIRN_ASSIGN_OR_RETURN(std::string id, Place("frank", 3000, "demo-frank", "cancels while paying", "cancelled"));
   // The customer cancels while the payment provider is taking the money.
-  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);;) {
-    auto saga = JsonOf(client_.Get("/sagas/order_fulfillment." + id), 200, "reading frank's saga");
-    if (saga.ok() && (*saga)["step"] == "charge") break;
-    if (std::chrono::steady_clock::now() > deadline) return InternalError("frank's saga never reached its charge");
-    std::this_thread::sleep_for(milliseconds(5));
-  }
+  CAIRN_RETURN_IF_ERROR(
+      SagaWhen(id, std::chrono::seconds(10), [](const Json& saga) { return saga["step"] == "charge"; }).status());
   CAIRN_ASSIGN_OR_RETURN(Json cancelled, JsonOf(client_.PostJson("/orders/" + id + "/cancel",
                                                                  R"({"reason":"changed my mind"})"),
                                                 202, "cancelling frank's order"));
@@ -127,12 +126,7 @@ Status Scenario::Outage(milliseconds patience) {
   std::printf("  the payment breaker opened: calls are refused at once instead of waiting on a dead provider\n");
   // The charges run out of attempts; each saga compensates, refunding any charge that may have gone through.
   for (const std::string& id : hit) {
-    for (auto deadline = std::chrono::steady_clock::now() + patience;;) {
-      auto saga = JsonOf(client_.Get("/sagas/order_fulfillment." + id), 200, "reading the saga of " + id);
-      if (saga.ok() && (*saga)["status"] != "running") break;
-      if (std::chrono::steady_clock::now() > deadline) return InternalError("the saga of " + id + " kept running");
-      std::this_thread::sleep_for(kPollEvery);
-    }
+    CAIRN_RETURN_IF_ERROR(SagaWhen(id, patience, [](const Json& saga) { return saga["status"] != "running"; }).status());
   }
   std::printf("  the three charges gave up; their sagas compensate\n");
   CAIRN_ASSIGN_OR_RETURN(Json up, JsonOf(client_.PostJson("/simulators/payment/outage", R"({"down":false})", admin),
@@ -151,13 +145,24 @@ Status Scenario::Outage(milliseconds patience) {
   return OkStatus();
 }
 
-Result<std::string> Scenario::Ended(const std::string& order_id, milliseconds patience) {
-  for (auto deadline = std::chrono::steady_clock::now() + patience;;) {
-    auto saga = JsonOf(client_.Get("/sagas/order_fulfillment." + order_id), 200, "reading the saga of " + order_id);
-    if (saga.ok() && IsEnd((*saga)["status"].get<std::string>())) return (*saga)["status"].get<std::string>();
-    if (std::chrono::steady_clock::now() > deadline) return InternalError("the saga of " + order_id + " did not end");
-    std::this_thread::sleep_for(kPollEvery);
+Result<Json> Scenario::SagaWhen(const std::string& order_id, milliseconds patience,
+                                const std::function<bool(const Json&)>& reached) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  uint64_t seen = 0;  // the last global position of the timeline this client has seen
+  for (;;) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return InternalError("the saga of " + order_id + " did not get there in time");
+    const std::string poll = "/sagas/order_fulfillment." + order_id + "?after_position=" + std::to_string(seen) +
+                             "&wait_ms=" + std::to_string(std::min<int64_t>(left.count(), kLongestPoll.count()));
+    CAIRN_ASSIGN_OR_RETURN(Json saga, JsonOf(client_.Get(poll), 200, "following the saga of " + order_id));
+    if (reached(saga)) return saga;
+    if (!saga["timeline"].empty()) seen = saga["timeline"].back()["position"].get<uint64_t>();
   }
+}
+
+Result<std::string> Scenario::Ended(const std::string& order_id, milliseconds patience) {
+  CAIRN_ASSIGN_OR_RETURN(Json saga, SagaWhen(order_id, patience, [](const Json& s) { return IsEnd(s["status"]); }));
+  return saga["status"].get<std::string>();
 }
 
 Status Scenario::Run(milliseconds patience) {

@@ -6,6 +6,8 @@
 #ifndef CAIRN_EXAMPLES_ORDER_SERVICE_DEMO_SCENARIO_H_
 #define CAIRN_EXAMPLES_ORDER_SERVICE_DEMO_SCENARIO_H_
 
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,10 @@ class Scenario {
   Status Duplicate();
   Status CancelWhilePaying();
   Status Outage(std::chrono::milliseconds patience);
+  // The saga of `order_id` once `reached` holds for it, followed by long
+  // polls (each answered when the saga moves), for up to `patience`.
+  Result<nlohmann::json> SagaWhen(const std::string& order_id, std::chrono::milliseconds patience,
+                                  const std::function<bool(const nlohmann::json&)>& reached);
   // The saga's summary status once it ended (completed, compensated, stuck...).
   Result<std::string> Ended(const std::string& order_id, std::chrono::milliseconds patience);
   Result<double> BreakerTransitions(const std::string& to);

@@ -125,6 +125,61 @@ TEST_F(OrderServiceTest, AReadAskingForAPositionNotYetAppliedWaitsBoundedThen503
   EXPECT_EQ(Send("GET", "/customers/c-1/orders?limit=0").status, 400u);
 }
 
+// The last global position of a saga's timeline answer.
+uint64_t LastPosition(const Json& saga) { return saga["timeline"].back()["position"]; }
+
+TEST_F(OrderServiceTest, ALongPollOnASagaAnswersWhenItMovesOrWhenItsWaitIsOver) {
+  StartNode();
+  // A saga not started yet may be waited for: the order comes after the poll.
+  std::future<HttpResponse> first = std::async(std::launch::async, [&] {
+    HttpClient client("127.0.0.1", node_->http()->port(), std::chrono::seconds(30));
+    return client.Get("/sagas/order_fulfillment.o-poll?after_position=0&wait_ms=20000").value();
+  });
+  std::this_thread::sleep_for(milliseconds(200));  // the poll is waiting
+  const auto placed_at = std::chrono::steady_clock::now();
+  HttpResponse placed = Post("/orders", R"({"order_id":"o-poll",)" + std::string(kOrder).substr(1));
+  ASSERT_EQ(placed.status, 202u) << placed.body;
+  HttpResponse started = first.get();
+  ASSERT_EQ(started.status, 200u) << started.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - placed_at, std::chrono::seconds(10)) << "the poll slept its wait out";
+
+  // Each answer holds a transition past the position asked for, until the saga ends.
+  Json saga = Body(started);
+  for (int polls = 0; saga["status"] == "running" && polls < 20; ++polls) {
+    const uint64_t seen = LastPosition(saga);
+    HttpResponse next =
+        Send("GET", "/sagas/order_fulfillment.o-poll?after_position=" + std::to_string(seen) + "&wait_ms=20000");
+    ASSERT_EQ(next.status, 200u) << next.body;
+    saga = Body(next);
+    EXPECT_GT(LastPosition(saga), seen);
+  }
+  ASSERT_EQ(saga["status"], "completed");
+
+  // An ended saga does not move: the poll answers the same timeline once its wait is over.
+  const uint64_t last = LastPosition(saga);
+  const auto asked_at = std::chrono::steady_clock::now();
+  HttpResponse still = Send("GET", "/sagas/order_fulfillment.o-poll?after_position=" + std::to_string(last) +
+                                       "&wait_ms=300");
+  ASSERT_EQ(still.status, 200u);
+  EXPECT_GE(std::chrono::steady_clock::now() - asked_at, milliseconds(300));
+  EXPECT_EQ(LastPosition(Body(still)), last);
+  EXPECT_EQ(Send("GET", "/sagas/order_fulfillment.o-poll?after_position=abc").status, 400u);
+  EXPECT_EQ(Send("GET", "/sagas/order_fulfillment.o-poll?after_position=1&wait_ms=60001").status, 400u);
+  EXPECT_EQ(Send("GET", "/sagas/order_fulfillment.nobody?after_position=0&wait_ms=100").status, 404u);
+
+  // A stop answers a waiting poll at once instead of draining for its wait.
+  std::future<HttpResponse> waiting = std::async(std::launch::async, [&, port = node_->http()->port()] {
+    HttpClient client("127.0.0.1", port, std::chrono::seconds(30));
+    return client.Get("/sagas/order_fulfillment.o-poll?after_position=" + std::to_string(last) + "&wait_ms=60000")
+        .value();
+  });
+  std::this_thread::sleep_for(milliseconds(200));
+  const auto stopped_at = std::chrono::steady_clock::now();
+  EXPECT_EQ(StopNode(), 0);
+  EXPECT_EQ(waiting.get().status, 200u);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped_at, std::chrono::seconds(5));
+}
+
 TEST_F(OrderServiceTest, BadInputIsRefusedWithTheRightStatusAndWritesNothing) {
   config_.http.max_body_bytes = 1024;
   config_.http.max_header_bytes = 2048;
