@@ -9,6 +9,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -108,6 +109,12 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
 
   HttpOptions options_;
   MetricsRegistry* metrics_;
+  struct Series {
+    Counter* requests = nullptr;
+    Histogram* latency = nullptr;
+  };
+  std::mutex series_mu_;
+  std::unordered_map<std::string, Series> series_;  // by "route method status"
   std::vector<RouteEntry> routes_;
   Runtime* runtime_ = nullptr;
   std::unique_ptr<tcp::acceptor> acceptor_;
@@ -303,12 +310,21 @@ void HttpServer::Impl::Dispatch(const std::shared_ptr<Session>& session, HttpReq
 
 void HttpServer::Impl::Count(const std::string& route, const std::string& method, unsigned status, double seconds) {
   if (!metrics_) return;
-  auto requests = metrics_->AddCounter("cairn_http_requests_total", "HTTP requests by route template, method and status",
-                                       {{"route", route}, {"method", method}, {"status", std::to_string(status)}});
-  if (requests.ok()) (*requests)->Increment();
-  auto latency = metrics_->AddHistogram("cairn_http_request_seconds", "HTTP request latency by route template",
-                                        LatencyBuckets(), {{"route", route}});
-  if (latency.ok()) (*latency)->Observe(seconds);
+  // The registry is asked once per series; later requests find it here.
+  std::unique_lock lock(series_mu_);
+  auto [series, added] = series_.try_emplace(route + ' ' + method + ' ' + std::to_string(status));
+  if (added) {
+    auto requests = metrics_->AddCounter("cairn_http_requests_total",
+                                         "HTTP requests by route template, method and status",
+                                         {{"route", route}, {"method", method}, {"status", std::to_string(status)}});
+    auto latency = metrics_->AddHistogram("cairn_http_request_seconds", "HTTP request latency by route template",
+                                          LatencyBuckets(), {{"route", route}});
+    series->second = {requests.ok() ? *requests : nullptr, latency.ok() ? *latency : nullptr};
+  }
+  const Series found = series->second;
+  lock.unlock();
+  if (found.requests) found.requests->Increment();
+  if (found.latency) found.latency->Observe(seconds);
 }
 
 HttpServer::HttpServer(HttpOptions options, MetricsRegistry* metrics)

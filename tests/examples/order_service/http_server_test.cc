@@ -143,6 +143,25 @@ TEST_F(HttpServerTest, MetricsNameRouteTemplatesNeverIds) {
   EXPECT_NE(text.find("cairn_http_request_seconds_count{route=\"/orders/{id}\"} 2"), std::string::npos);
 }
 
+TEST_F(HttpServerTest, RequestsAnsweredAtOnceOnSeveralThreadsAreEachCountedOnce) {
+  // The first requests of a series race to register it; none may go uncounted.
+  Start();
+  constexpr int kClients = 8, kEach = 25;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([this] {
+      for (int i = 0; i < kEach; ++i) Get("/orders/o-" + std::to_string(i));
+    });
+  }
+  for (auto& client : clients) client.join();
+  const std::string text = metrics_.RenderPrometheus();
+  const std::string total = std::to_string(kClients * kEach);
+  EXPECT_NE(text.find("cairn_http_requests_total{method=\"GET\",route=\"/orders/{id}\",status=\"200\"} " + total),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cairn_http_request_seconds_count{route=\"/orders/{id}\"} " + total), std::string::npos);
+}
+
 TEST_F(HttpServerTest, StopLetsTheRequestInFlightFinish) {
   Start();
   auto answer = std::async(std::launch::async, [this] { return Get("/slow"); });
