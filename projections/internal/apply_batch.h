@@ -21,7 +21,7 @@ extern const char* const kRunnerSchema;
 
 // The events a projector handles, by type and by its stream's category,
 // asked for every event it is fed: a feed may hold more than it asked for
-// (a rebuild reads the categories of several projectors at once).
+// (a rebuild reads the whole log).
 class EventFilter {
  public:
   EventFilter() = default;  // every event
