@@ -56,12 +56,7 @@ Result<double> Timed(const std::string& dir, Durability durability, uint64_t ope
     Status status = body(*store);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     rate = status.ok() ? Result<double>(operations / seconds) : Result<double>(status);
-    if (auto stats = store->Stats(); result && stats.ok() && stats->commit_groups > 0) {
-      result->appends_per_group = static_cast<double>(stats->grouped_appends) / stats->commit_groups;
-      if (stats->log_syncs > 0) {
-        result->appends_per_sync = static_cast<double>(stats->grouped_appends) / stats->log_syncs;
-      }
-    }
+    if (result) result->TakeCommitGroups(*store);
   }
   fs::remove_all(dir);
   return rate;

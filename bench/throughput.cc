@@ -35,6 +35,13 @@ Status AppendInFlight(EventStore& store, const Workload& workload, uint64_t even
 
 }  // namespace
 
+void CaseResult::TakeCommitGroups(EventStore& store) {
+  Result<StoreStats> stats = store.Stats();
+  if (!stats.ok() || stats->commit_groups == 0) return;
+  appends_per_group = static_cast<double>(stats->grouped_appends) / stats->commit_groups;
+  if (stats->log_syncs > 0) appends_per_sync = static_cast<double>(stats->grouped_appends) / stats->log_syncs;
+}
+
 std::vector<AppendCase> StandardAppendCases() {
   return {
       {"durable 1 client x 1 event", Durability::kSync, 1, 1, 3000},
@@ -85,10 +92,7 @@ Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_di
   }
   for (auto& client : clients) client.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  if (auto stats = store->Stats(); stats.ok() && stats->commit_groups > 0) {
-    result.appends_per_group = static_cast<double>(stats->grouped_appends) / stats->commit_groups;
-    if (stats->log_syncs > 0) result.appends_per_sync = static_cast<double>(stats->grouped_appends) / stats->log_syncs;
-  }
+  result.TakeCommitGroups(*store);
   store.reset();
   fs::remove_all(cairn_dir);
   if (failed) return InternalError("an append failed during the benchmark");
