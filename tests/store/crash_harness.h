@@ -26,7 +26,7 @@ inline int Cycles() {
 }
 
 // Runs the appender for `run_for`, kills it with SIGKILL, returns what it acknowledged.
-// With `at_least`, it runs on past `run_for` (up to a minute) until that many
+// With `at_least`, it runs on past `run_for` (up to a minute) until more than that many
 // events were acknowledged, so that a loaded machine still gives a test its events.
 // With `in_flight`, the appender keeps that many asynchronous appends outstanding.
 inline std::vector<Acknowledged> RunAndKill(const std::string& dir, unsigned seed, std::chrono::milliseconds run_for,
