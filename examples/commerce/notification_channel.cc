@@ -3,6 +3,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "examples/commerce/line_file.h"
 #include "examples/commerce/payment_gateway.h"
 
 namespace cairn::commerce {
@@ -42,14 +43,18 @@ void FileNotificationChannel::Deliver(const OutgoingNotification& notification, 
   {
     std::lock_guard lock(mu_);
     if (!loaded_) {
-      std::ifstream in(path_);
-      for (std::string line; std::getline(in, line);) {
-        nlohmann::json sent = nlohmann::json::parse(line, nullptr, false);
-        if (sent.is_object()) sent_ids_.insert(sent.value("notification_id", ""));
+      Result<std::vector<std::string>> lines = ReadWholeLines(path_);
+      if (lines.ok()) {
+        for (const std::string& line : *lines) {
+          nlohmann::json sent = nlohmann::json::parse(line, nullptr, false);
+          if (sent.is_object()) sent_ids_.insert(sent.value("notification_id", ""));
+        }
+        loaded_ = true;
+      } else {
+        outcome = lines.status();
       }
-      loaded_ = true;
     }
-    if (!sent_ids_.count(notification.notification_id)) {
+    if (loaded_ && !sent_ids_.count(notification.notification_id)) {
       std::ofstream out(path_, std::ios::app);
       out << nlohmann::json{{"notification_id", notification.notification_id},
                             {"recipient", notification.recipient},

@@ -3,12 +3,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <vector>
 #include <nlohmann/json.hpp>
+
+#include "examples/commerce/line_file.h"
 
 namespace cairn::commerce {
 namespace {
@@ -39,23 +39,9 @@ SimulatedPaymentGateway::SimulatedPaymentGateway(SimulatedGatewayRules rules) : 
 
 Status SimulatedPaymentGateway::Open() {
   if (rules_.ledger_path.empty()) return OkStatus();
-  std::string text;
-  {
-    std::ifstream in(rules_.ledger_path, std::ios::binary);
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  // A process killed inside a write leaves part of a line at the end (a
-  // write that crosses a page can stop between pages). That change was never
-  // answered: cut it off, so that the next line does not land after it.
-  if (const size_t whole = text.rfind('\n') + 1; whole != text.size()) {
-    text.resize(whole);
-    std::error_code error;
-    std::filesystem::resize_file(rules_.ledger_path, whole, error);
-    if (error) return InvalidArgumentError("payment ledger " + rules_.ledger_path + ": " + error.message());
-  }
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
+  Result<std::vector<std::string>> read = ReadWholeLines(rules_.ledger_path);
+  if (!read.ok()) return InvalidArgumentError("payment ledger: " + read.status().message());
+  const std::vector<std::string>& lines = *read;
   std::lock_guard lock(mu_);
   for (size_t i = 0; i < lines.size(); ++i) {
     nlohmann::json entry = nlohmann::json::parse(lines[i], nullptr, false);
