@@ -62,20 +62,27 @@ Result<double> Timed(const std::string& dir, Durability durability, uint64_t ope
   return rate;
 }
 
-// The OrderPlaced events that PlaceCommand("o-<i>") produces, for i < commands.
-Result<std::vector<EventData>> PlacedEvents(uint64_t commands) {
-  EventTypeRegistry types;
-  commerce::RegisterCommerceEvents(types);
-  commerce::Order order;
+// PlaceCommand("o-<i>") for i < commands, each with its own context, and the
+// append each one makes: the same events, byte for byte, that the handler
+// writes (metadata and deterministic event ids included), prepared by a
+// handler against an empty store.
+struct PlacedOrders {
+  std::vector<CommandContext> contexts;
   std::vector<EventData> events;
+};
+
+Result<PlacedOrders> PlaceOrders(uint64_t commands) {
+  std::unique_ptr<EventStore> empty = NewMemoryEventStore();
+  commerce::Commerce planner(*empty);
+  PlacedOrders placed;
   for (uint64_t i = 0; i < commands; ++i) {
-    auto decided = order.Decide(commerce::OrderState(), PlaceCommand("o-" + std::to_string(i)));
-    if (!decided.ok()) return decided.status();
-    CAIRN_ASSIGN_OR_RETURN(EventData data, types.Encode(*decided->front()));
-    data.event_id = Uuid::Random();
-    events.push_back(std::move(data));
+    placed.contexts.push_back(CommandContext::New());
+    CAIRN_ASSIGN_OR_RETURN(PreparedCommand prepared,
+                           planner.bus().Prepare(PlaceCommand("o-" + std::to_string(i)), placed.contexts.back()));
+    if (prepared.append.events.size() != 1) return InternalError("PlaceOrder did not decide one event");
+    placed.events.push_back(std::move(prepared.append.events.front()));
   }
-  return events;
+  return placed;
 }
 
 Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durability, const std::string& work_dir,
@@ -89,7 +96,7 @@ Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durabilit
   result.events = commands;
   result.baseline = "EventStore::AppendAsync of the same OrderPlaced events, " + std::to_string(in_flight) +
                     " in flight, no command handling";
-  CAIRN_ASSIGN_OR_RETURN(std::vector<EventData> events, PlacedEvents(commands));
+  CAIRN_ASSIGN_OR_RETURN(PlacedOrders placed, PlaceOrders(commands));
   auto failed = [](uint64_t failures) {
     return failures == 0 ? OkStatus() : InternalError(std::to_string(failures) + " commands failed");
   };
@@ -98,7 +105,7 @@ Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durabilit
       Timed(work_dir + "/place-baseline", durability, commands, [&](EventStore& store) {
         return failed(KeepInFlight(commands, in_flight, [&](uint64_t i, auto& done) {
           std::vector<StreamAppend> appends{
-              StreamAppend{"order-o-" + std::to_string(i), ExpectedVersion::NoStream(), {events[i]}}};
+              StreamAppend{"order-o-" + std::to_string(i), ExpectedVersion::NoStream(), {placed.events[i]}}};
           store.AppendAsync(std::move(appends), [&done](Result<AppendResult> appended) { done(appended.ok()); });
         }));
       }));
@@ -110,7 +117,7 @@ Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durabilit
         std::vector<std::thread> pool;
         for (int t = 0; t < 2; ++t) pool.emplace_back([&io] { io.run(); });
         const uint64_t failures = KeepInFlight(commands, in_flight, [&](uint64_t i, auto& done) {
-          shop.HandleAsync(PlaceCommand("o-" + std::to_string(i)), CommandContext::New(),
+          shop.HandleAsync(PlaceCommand("o-" + std::to_string(i)), placed.contexts[i],
                            boost::asio::bind_executor(io, [&done](Result<CommandResult> handled) { done(handled.ok()); }));
         });
         work.reset();
@@ -133,13 +140,13 @@ Result<CaseResult> RunPlaceOrderCase(uint64_t commands, Durability durability, c
   result.events = commands;
   result.baseline = "EventStore::Append of the same OrderPlaced events, no command handling";
 
-  // The baseline appends the events the commands would produce.
-  CAIRN_ASSIGN_OR_RETURN(std::vector<EventData> events, PlacedEvents(commands));
+  // The baseline appends the events the commands produce.
+  CAIRN_ASSIGN_OR_RETURN(PlacedOrders placed, PlaceOrders(commands));
   CAIRN_ASSIGN_OR_RETURN(result.baseline_events_per_s,
                          Timed(work_dir + "/place-baseline", durability, commands, [&](EventStore& store) {
                            for (uint64_t i = 0; i < commands; ++i) {
                              CAIRN_RETURN_IF_ERROR(store.Append("order-o-" + std::to_string(i),
-                                                                ExpectedVersion::NoStream(), {events[i]})
+                                                                ExpectedVersion::NoStream(), {placed.events[i]})
                                                        .status());
                            }
                            return OkStatus();
@@ -148,7 +155,8 @@ Result<CaseResult> RunPlaceOrderCase(uint64_t commands, Durability durability, c
                          Timed(work_dir + "/place-cairn", durability, commands, [&](EventStore& store) {
                            commerce::Commerce shop(store);
                            for (uint64_t i = 0; i < commands; ++i) {
-                             CAIRN_RETURN_IF_ERROR(shop.Handle(PlaceCommand("o-" + std::to_string(i))).status());
+                             const std::string id = "o-" + std::to_string(i);
+                             CAIRN_RETURN_IF_ERROR(shop.Handle(PlaceCommand(id), placed.contexts[i]).status());
                            }
                            return OkStatus();
                          }));
