@@ -27,7 +27,12 @@ Runtime::Runtime(int io_threads, int blocking_threads, int background_threads)
   }
 }
 
-Runtime::~Runtime() { Stop(); }
+Runtime::~Runtime() {
+  Stop();
+  io_.shutdown();
+  blocking_.shutdown();
+  background_.shutdown();
+}
 
 void Runtime::Stop() {
   work_.reset();

@@ -9,8 +9,10 @@
 // request's handling comes first, and the background catches up when the
 // load eases.
 //
-// Thread safety: any thread. Stop() (or the destructor) ends both pools:
-// handlers not yet run are dropped, so components stop before it.
+// Thread safety: any thread. Stop() (or the destructor) ends the pools:
+// handlers not yet run never run, so components stop before it. The
+// destructor destroys those handlers in every pool before it destroys any
+// pool, since a handler of one may own a timer of another.
 #ifndef CAIRN_ENGINE_RUNTIME_H_
 #define CAIRN_ENGINE_RUNTIME_H_
 
@@ -46,12 +48,21 @@ class Runtime {
   void Stop();
 
  private:
-  boost::asio::io_context io_;
+  // A context whose handlers not yet run can be destroyed before the context
+  // itself (Asio keeps shutdown() protected): a handler left in one context
+  // may own an object of another, such as a component's timer.
+  template <typename Context>
+  struct Droppable : Context {
+    using Context::Context;
+    using boost::asio::execution_context::shutdown;
+  };
+
+  Droppable<boost::asio::io_context> io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::vector<std::thread> io_threads_;
   int blocking_threads_;
-  boost::asio::thread_pool blocking_;
-  boost::asio::io_context background_;
+  Droppable<boost::asio::thread_pool> blocking_;
+  Droppable<boost::asio::io_context> background_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> background_work_;
   std::vector<std::thread> background_threads_;
 };
