@@ -9,10 +9,12 @@
 
 #include <boost/asio/compose.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/system_executor.hpp>
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "engine/async_append.h"
@@ -51,7 +53,9 @@ class CommandHandler {
   // As Handle, with the append asynchronous: no thread waits for the group's
   // sync. `token` (a callback, asio::use_future, asio::use_awaitable) gets
   // the Result<CommandResult> on its associated executor, where loading and
-  // deciding run too (a plain callback gets the system executor).
+  // deciding run too (a plain callback gets the system executor): at once
+  // when called on a thread of that executor, else through it. The
+  // completion never runs inside HandleAsync.
   template <typename CompletionToken>
   auto HandleAsync(const typename A::Command& command, CommandContext context, CompletionToken&& token) const {
     return boost::asio::async_compose<CompletionToken, void(Result<CommandResult>)>(
@@ -159,6 +163,19 @@ class CommandHandler {
     return GaveUp(conflict);
   }
 
+  // Whether this thread runs `executor`'s handlers; never for the system
+  // executor, whose work belongs on its own pool, not on the caller's thread.
+  template <typename Executor>
+  static bool OnItsThread(const Executor& executor) {
+    if constexpr (std::is_same_v<Executor, boost::asio::system_executor>) {
+      return false;
+    } else if constexpr (requires { executor.running_in_this_thread(); }) {
+      return executor.running_in_this_thread();
+    } else {
+      return false;
+    }
+  }
+
   // HandleAsync's steps: prepare, append asynchronously, and on a conflict
   // prepare again.
   struct AsyncHandle {
@@ -171,15 +188,22 @@ class CommandHandler {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
     bool started = false;
+    bool initiating = false;                   // inside HandleAsync itself
+    std::optional<Result<CommandResult>> due;  // an outcome reached there
 
-    // First from the initiating call, then from the token's executor: the
-    // work starts there, and no completion runs inside HandleAsync itself.
+    // First from the initiating call, then from the token's executor. A call
+    // made on that executor's own thread (a completion that issues the next
+    // command) starts at once and spares a hand-off; any other goes through
+    // the executor. No completion runs inside HandleAsync itself.
     template <typename Self>
     void operator()(Self& self) {
       if (!started) {
         started = true;
-        return boost::asio::post(std::move(self));
+        if (!OnItsThread(self.get_executor())) return boost::asio::post(std::move(self));
+        initiating = true;  // until `self` is handed on
+        return Next(self);
       }
+      if (due) return Complete(self, *std::exchange(due, std::nullopt));
       Next(self);
     }
     template <typename Self>
@@ -200,10 +224,16 @@ class CommandHandler {
       attempt = std::move(prepared).value();
       if (!attempt) return Complete(self, std::move(result));
       std::vector<StreamAppend> appends{StreamAppend{result.stream, attempt->expected, std::move(attempt->records)}};
+      initiating = false;  // the store completes it, through the executor
       async_append(handler->store_, std::move(appends), std::move(self));
     }
     template <typename Self>
     void Complete(Self& self, Result<CommandResult> outcome) {
+      if (initiating) {
+        initiating = false;
+        due = std::move(outcome);
+        return boost::asio::post(std::move(self));
+      }
       handler->metrics_.Record(outcome,
                                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       self.complete(std::move(outcome));

@@ -126,6 +126,7 @@ class GatedStore final : public EventStoreWrapper {
     if (open_) return base().AppendAsync(std::move(appends), std::move(done));
     held_.emplace_back(std::move(appends), std::move(done));
   }
+  size_t held() const { return held_.size(); }
   // Called on the one thread that appends (the io_context's).
   void Open() {
     open_ = true;
@@ -163,6 +164,44 @@ TEST_F(AsyncAppendTest, CommandsInFlightOnOneOrderAllTakeEffectOnce) {
   ASSERT_TRUE(root.ok());
   EXPECT_EQ(root->state.notification_ids_size(), kCommands);
   EXPECT_EQ(*root->version, static_cast<uint64_t>(kCommands));
+}
+
+// Issued on its executor's thread (a completion that issues the next
+// command), a command loads, decides and reaches the store within the call,
+// with no hand-off; but its completion, even one known at once, still comes
+// after the call returns.
+TEST_F(AsyncAppendTest, ACommandIssuedOnItsExecutorsThreadStartsAtOnceAndCompletesAfterTheCall) {
+  GatedStore gated(*store_);
+  CommandHandler<Order> orders(gated, order_, types_);
+  const CommandContext context = CommandContext::New();
+  const commerce::OrderCommand place = AsCommand(Place("o-1", "c-1", {{"tea", 1, 450}}));
+  const commerce::OrderCommand nameless = AsCommand(Place("", "c-1", {{"tea", 1, 450}}));
+  std::vector<std::string> outcomes;
+  // Issues `command` from the io_context's thread; true if nothing completed inside the call.
+  auto issue = [&](const commerce::OrderCommand& command, const CommandContext& with) {
+    auto returned = std::make_shared<bool>(false);
+    orders.HandleAsync(command, with, asio::bind_executor(io_, [&, returned](Result<CommandResult> result) {
+                         EXPECT_TRUE(*returned) << "completed inside HandleAsync";
+                         outcomes.push_back(!result.ok()        ? std::string(StatusCodeName(result.status().code()))
+                                            : result->duplicate ? "duplicate"
+                                                                : "placed");
+                       }));
+    *returned = true;
+  };
+  asio::post(io_, [&] {
+    issue(place, context);
+    EXPECT_EQ(gated.held(), 1u) << "loaded and decided within the call";
+    issue(nameless, CommandContext::New());  // refused before any append
+    gated.Open();
+  });
+  Run();
+  asio::post(io_, [&] { issue(place, context); });  // handled before: known at once
+  Run();
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_EQ(outcomes[0], "InvalidArgument");
+  EXPECT_EQ(outcomes[1], "placed");
+  EXPECT_EQ(outcomes[2], "duplicate");
+  EXPECT_EQ(store_->HeadPosition(), 1u);
 }
 
 #ifdef BOOST_ASIO_HAS_CO_AWAIT
