@@ -12,7 +12,8 @@ namespace cairn::bench {
 
 // `commands` PlaceOrder commands, each on a new order, from one client. With
 // `in_flight`, that many are outstanding through HandleAsync on a two-thread
-// io_context, against asynchronous appends of the same events, as many in flight.
+// io_context, against asynchronous appends of the same events, as many in
+// flight; the two alternate for a few rounds and each reports its median.
 Result<CaseResult> RunPlaceOrderCase(uint64_t commands, Durability durability, const std::string& work_dir,
                                      int in_flight = 0);
 
