@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "store/thread_name.h"
+
 namespace cairn {
 
 namespace {
@@ -17,13 +19,16 @@ Runtime::Runtime(int io_threads, int blocking_threads, int background_threads)
       blocking_threads_(std::max(1, blocking_threads)),
       blocking_(static_cast<size_t>(blocking_threads_)),
       background_work_(boost::asio::make_work_guard(background_)) {
-  for (int i = 0; i < std::max(1, io_threads); ++i) io_threads_.emplace_back([this] { io_.run(); });
+  for (int i = 0; i < std::max(1, io_threads); ++i) {
+    NameThread(io_threads_.emplace_back([this] { io_.run(); }), "cairn-io");
+  }
   for (int i = 0; i < std::max(1, background_threads); ++i) {
-    background_threads_.emplace_back([this] {
+    std::thread& thread = background_threads_.emplace_back([this] {
       // On Linux a thread's niceness is its own (setpriority on its thread id).
       (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice);
       background_.run();
     });
+    NameThread(thread, "cairn-bg");
   }
 }
 

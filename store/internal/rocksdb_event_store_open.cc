@@ -15,6 +15,7 @@
 #include "store/internal/record_codec.h"
 #include "store/internal/rocksdb_event_store.h"
 #include "store/internal/wal_scan.h"
+#include "store/thread_name.h"
 
 namespace cairn::internal {
 namespace {
@@ -204,6 +205,7 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::OpenForWriting(std::strin
   CAIRN_RETURN_IF_ERROR(store->LoadMeta(fresh));
   store->StartSyncer();
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  NameThread(store->writer_, "cairn-writer");
   return std::unique_ptr<EventStore>(std::move(store));
 }
 

@@ -7,6 +7,7 @@
 #include "store/internal/record_codec.h"
 #include "store/internal/rocksdb_event_store.h"
 #include "store/internal/validation.h"
+#include "store/thread_name.h"
 #include "store/proto/event_record.pb.h"
 
 namespace cairn::internal {
@@ -226,7 +227,10 @@ void RocksDbEventStore::NotifyWhenHeadPasses(uint64_t position, HeadCallback don
   waiters_.Add(position, std::move(done), [this] { return head_.load(std::memory_order_acquire); });
   if (!read_only_) return;  // commits call the waiters
   std::lock_guard lock(follow_mu_);
-  if (!follower_.joinable() && !stop_following_) follower_ = std::thread([this] { FollowLoop(); });
+  if (!follower_.joinable() && !stop_following_) {
+    follower_ = std::thread([this] { FollowLoop(); });
+    NameThread(follower_, "cairn-follower");
+  }
   follow_cv_.notify_one();
 }
 

@@ -6,6 +6,7 @@
 // completed, and `$all` and category readers never see an event, before the
 // sync that made it durable.
 #include "store/internal/rocksdb_event_store.h"
+#include "store/thread_name.h"
 
 namespace cairn::internal {
 
@@ -14,6 +15,7 @@ void RocksDbEventStore::StartSyncer() {
   unsynced_options_ = write_options_;
   unsynced_options_.sync = false;
   syncer_ = std::thread([this] { SyncerLoop(); });
+  NameThread(syncer_, "cairn-syncer");
 }
 
 void RocksDbEventStore::HandToSyncer(std::vector<AppendJob*> jobs) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/thread_names.h"
+
 namespace cairn {
 namespace {
 
@@ -47,6 +49,20 @@ TEST(Runtime, AHandlerLeftInOnePoolMayOwnATimerOfAnother) {
     boost::asio::post(runtime.blocking(), [owner] {});
   }
   EXPECT_EQ(log, (Log{"timer destroyed", "background destroyed"}));
+}
+
+TEST(Runtime, ItsThreadsAreNamedByPoolAndEndWithIt) {
+  const auto before = testing::ThreadNames();
+  {
+    Runtime runtime(2, 1, 1);
+    const auto running = testing::ThreadNames();
+    EXPECT_EQ(running.count("cairn-io"), before.count("cairn-io") + 2);
+    EXPECT_EQ(running.count("cairn-bg"), before.count("cairn-bg") + 1);
+    EXPECT_EQ(runtime.threads(), 4);
+  }
+  const auto stopped = testing::ThreadNames();
+  EXPECT_EQ(stopped.count("cairn-io"), before.count("cairn-io"));
+  EXPECT_EQ(stopped.count("cairn-bg"), before.count("cairn-bg"));
 }
 
 }  // namespace

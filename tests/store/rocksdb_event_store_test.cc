@@ -13,6 +13,7 @@
 #include "tests/store/store_test_util.h"
 #include "tests/testing/raw_db.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/thread_names.h"
 
 namespace cairn {
 namespace {
@@ -45,6 +46,20 @@ TEST(RocksDbEventStore, ReopenKeepsTheLogAndContinuesItsPositionsAndChain) {
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->events, 6u);
   EXPECT_EQ(report->chain_head.size(), 64u);
+}
+
+TEST(RocksDbEventStore, ItsThreadsCarryNamesAnOperatorCanTellApartAndEndWithIt) {
+  testing::TempDir dir;
+  const auto before = testing::ThreadNames();
+  {
+    auto store = MustOpen(dir.path(), {.durability = Durability::kSync});
+    const auto open = testing::ThreadNames();
+    EXPECT_EQ(open.count("cairn-writer"), before.count("cairn-writer") + 1);
+    EXPECT_EQ(open.count("cairn-syncer"), before.count("cairn-syncer") + 1);
+  }
+  const auto closed = testing::ThreadNames();
+  EXPECT_EQ(closed.count("cairn-writer"), before.count("cairn-writer"));
+  EXPECT_EQ(closed.count("cairn-syncer"), before.count("cairn-syncer"));
 }
 
 TEST(RocksDbEventStore, BufferedDurabilityKeepsTheSameContract) {
