@@ -5,13 +5,11 @@
 #include <filesystem>
 
 #include <boost/asio/bind_executor.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
-#include <thread>
 #include <vector>
 
 #include "bench/workload.h"
+#include "engine/runtime.h"
 #include "examples/commerce/commerce.h"
 
 namespace cairn::bench {
@@ -116,17 +114,14 @@ Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durabilit
     }));
   };
   auto cairn = [&](EventStore& store) {
+    // Commands run on a node's io_context, as the order service runs them.
     commerce::Commerce shop(store);
-    boost::asio::io_context io;
-    auto work = boost::asio::make_work_guard(io);
-    std::vector<std::thread> pool;
-    for (int t = 0; t < 2; ++t) pool.emplace_back([&io] { io.run(); });
+    Runtime runtime;
     const uint64_t failures = KeepInFlight(commands, in_flight, [&](uint64_t i, auto& done) {
+      auto completed = [&done](Result<CommandResult> handled) { done(handled.ok()); };
       shop.HandleAsync(PlaceCommand("o-" + std::to_string(i)), placed.contexts[i],
-                       boost::asio::bind_executor(io, [&done](Result<CommandResult> handled) { done(handled.ok()); }));
+                       boost::asio::bind_executor(runtime.io(), std::move(completed)));
     });
-    work.reset();
-    for (auto& thread : pool) thread.join();
     return failed(failures);
   };
   std::vector<double> baseline_rates;

@@ -15,9 +15,12 @@ constexpr int kBackgroundNice = 10;
 }  // namespace
 
 Runtime::Runtime(int io_threads, int blocking_threads, int background_threads)
-    : work_(boost::asio::make_work_guard(io_)),
+    // The hints let a context run by one thread post to itself without a lock.
+    : io_(std::max(1, io_threads)),
+      work_(boost::asio::make_work_guard(io_)),
       blocking_threads_(std::max(1, blocking_threads)),
       blocking_(static_cast<size_t>(blocking_threads_)),
+      background_(std::max(1, background_threads)),
       background_work_(boost::asio::make_work_guard(background_)) {
   for (int i = 0; i < std::max(1, io_threads); ++i) {
     NameThread(io_threads_.emplace_back([this] { io_.run(); }), "cairn-io");
