@@ -10,6 +10,7 @@
 
 #include "bench/workload.h"
 #include "engine/runtime.h"
+#include "engine/service.h"
 #include "examples/commerce/commerce.h"
 
 namespace cairn::bench {
@@ -91,7 +92,8 @@ Result<PlacedOrders> PlaceOrders(uint64_t commands) {
 constexpr int kRounds = 3;
 
 Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durability, const std::string& work_dir,
-                                         int in_flight) {
+                                         int in_flight, int io_threads) {
+  if (io_threads <= 0) io_threads = ServiceOptions().threads;
   CaseResult result;
   result.name = "PlaceOrder, " + std::to_string(in_flight) + " in flight";
   result.durability = DurabilityName(durability);
@@ -101,7 +103,8 @@ Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durabilit
   result.events = commands;
   result.baseline = "EventStore::AppendAsync of the same OrderPlaced events, " + std::to_string(in_flight) +
                     " in flight, no command handling; each side's median of " + std::to_string(kRounds) +
-                    " alternating rounds";
+                    " alternating rounds; Cairn handles the commands on " + std::to_string(io_threads) + " io thread" +
+                    (io_threads == 1 ? "" : "s");
   CAIRN_ASSIGN_OR_RETURN(PlacedOrders placed, PlaceOrders(commands));
   auto failed = [](uint64_t failures) {
     return failures == 0 ? OkStatus() : InternalError(std::to_string(failures) + " commands failed");
@@ -116,7 +119,7 @@ Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durabilit
   auto cairn = [&](EventStore& store) {
     // Commands run on a node's io_context, as the order service runs them.
     commerce::Commerce shop(store);
-    Runtime runtime;
+    Runtime runtime(io_threads);
     const uint64_t failures = KeepInFlight(commands, in_flight, [&](uint64_t i, auto& done) {
       auto completed = [&done](Result<CommandResult> handled) { done(handled.ok()); };
       shop.HandleAsync(PlaceCommand("o-" + std::to_string(i)), placed.contexts[i],
@@ -147,8 +150,8 @@ Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durabilit
 }  // namespace
 
 Result<CaseResult> RunPlaceOrderCase(uint64_t commands, Durability durability, const std::string& work_dir,
-                                     int in_flight) {
-  if (in_flight > 0) return RunPlaceOrderInFlight(commands, durability, work_dir, in_flight);
+                                     int in_flight, int io_threads) {
+  if (in_flight > 0) return RunPlaceOrderInFlight(commands, durability, work_dir, in_flight, io_threads);
   CaseResult result;
   result.name = "PlaceOrder on new streams";
   result.durability = DurabilityName(durability);

@@ -11,11 +11,12 @@
 namespace cairn::bench {
 
 // `commands` PlaceOrder commands, each on a new order, from one client. With
-// `in_flight`, that many are outstanding through HandleAsync on a two-thread
-// io_context, against asynchronous appends of the same events, as many in
-// flight; the two alternate for a few rounds and each reports its median.
+// `in_flight`, that many are outstanding through HandleAsync on a Runtime
+// whose io_context has `io_threads` threads (0: a node's default), against
+// asynchronous appends of the same events, as many in flight; the two
+// alternate for a few rounds and each reports its median.
 Result<CaseResult> RunPlaceOrderCase(uint64_t commands, Durability durability, const std::string& work_dir,
-                                     int in_flight = 0);
+                                     int in_flight = 0, int io_threads = 0);
 
 // `commands` commands on one order; the baseline runs them without
 // snapshots, Cairn with a snapshot every `snapshot_every` events.

@@ -119,6 +119,8 @@ TEST_F(CairnCli, InvalidInputExitsTwoWithOneLineAndWritesNothing) {
       {"read", "order-1", "--from", "-1"},
       {"read", "order-1", "--limit", "0"},
       {"bench", "--work-dir", "/nonexistent/folder", "append"},
+      {"bench", "commands", "--threads", "1"},
+      {"bench", "commands", "--in-flight", "8", "--threads", "0"},
   };
   for (const auto& args : cases) {
     ProcessResult r = Cairn(args);

@@ -21,6 +21,7 @@ struct BenchArgs {
   int latency_ms = -1;  // bench sagas: the gateway's; -1: the standard cases
   int clients = 1;
   int in_flight = 0;
+  int threads = 0;  // bench commands: io threads; 0: a node's default
   uint64_t events = 0;
   int batch = 1;
   std::string durability = "sync";
@@ -129,13 +130,16 @@ int RunBenchCommands(const BenchArgs& args) {
   if (args.durability != "sync" && args.durability != "buffered") {
     return Fail(InvalidArgumentError("--durability must be sync or buffered"));
   }
+  if (args.threads > 0 && args.in_flight == 0) {
+    return Fail(InvalidArgumentError("--threads sets the io threads of --in-flight; give --in-flight too"));
+  }
   const Durability durability = args.durability == "sync" ? Durability::kSync : Durability::kBuffered;
   const uint64_t commands = args.events ? args.events : 20000;
   const std::string dir = WorkDir(args);
   Header(args.json);
   std::vector<Result<bench::CaseResult>> results;
   if (args.in_flight > 0) {
-    results.push_back(bench::RunPlaceOrderCase(commands, durability, dir, args.in_flight));
+    results.push_back(bench::RunPlaceOrderCase(commands, durability, dir, args.in_flight, args.threads));
   } else {
     results.push_back(bench::RunPlaceOrderCase(commands, durability, dir));
     results.push_back(bench::RunHotAggregateCase(std::min<uint64_t>(commands, 2000), 100, durability, dir));
@@ -312,6 +316,9 @@ void AddBenchCommand(CLI::App& app, Context& context) {
   commands->add_option("--in-flight", args->in_flight,
                        "PlaceOrder through HandleAsync with this many outstanding (default durability: sync)")
       ->check(CLI::Range(1, 65536));
+  commands->add_option("--threads", args->threads,
+                       "With --in-flight: io_context threads running the commands (default: a node's, 2)")
+      ->check(CLI::Range(1, 64));
   commands->add_flag("--json", args->json, "One JSON object per case");
   commands->callback([&context, args, commands] {
     if (commands->count("--durability") == 0) args->durability = args->in_flight > 0 ? "sync" : "buffered";
