@@ -127,23 +127,29 @@ Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durabilit
     });
     return failed(failures);
   };
-  std::vector<double> baseline_rates;
-  std::vector<CaseResult> cairn_rounds;  // each with its rate and commit groups
+  // Each round with its rate (in cairn_events_per_s for both sides) and its store's syncs.
+  std::vector<CaseResult> baseline_rounds, cairn_rounds;
   for (int round = 0; round < kRounds; ++round) {
-    CAIRN_ASSIGN_OR_RETURN(double rate, Timed(work_dir + "/place-baseline", durability, commands, baseline));
-    baseline_rates.push_back(rate);
+    CaseResult& baseline_round = baseline_rounds.emplace_back();
+    CAIRN_ASSIGN_OR_RETURN(baseline_round.cairn_events_per_s,
+                           Timed(work_dir + "/place-baseline", durability, commands, baseline, &baseline_round));
     CaseResult& cairn_round = cairn_rounds.emplace_back();
     CAIRN_ASSIGN_OR_RETURN(cairn_round.cairn_events_per_s,
                            Timed(work_dir + "/place-cairn", durability, commands, cairn, &cairn_round));
   }
-  std::sort(baseline_rates.begin(), baseline_rates.end());
-  std::sort(cairn_rounds.begin(), cairn_rounds.end(),
-            [](const CaseResult& a, const CaseResult& b) { return a.cairn_events_per_s < b.cairn_events_per_s; });
-  const CaseResult& median = cairn_rounds[kRounds / 2];
-  result.baseline_events_per_s = baseline_rates[kRounds / 2];
-  result.cairn_events_per_s = median.cairn_events_per_s;
-  result.appends_per_group = median.appends_per_group;
-  result.appends_per_sync = median.appends_per_sync;
+  auto median = [](std::vector<CaseResult>& rounds) -> const CaseResult& {
+    std::sort(rounds.begin(), rounds.end(),
+              [](const CaseResult& a, const CaseResult& b) { return a.cairn_events_per_s < b.cairn_events_per_s; });
+    return rounds[kRounds / 2];
+  };
+  const CaseResult& baseline_median = median(baseline_rounds);
+  const CaseResult& cairn_median = median(cairn_rounds);
+  result.baseline_events_per_s = baseline_median.cairn_events_per_s;
+  result.baseline_sync_us = baseline_median.sync_us;
+  result.cairn_events_per_s = cairn_median.cairn_events_per_s;
+  result.appends_per_group = cairn_median.appends_per_group;
+  result.appends_per_sync = cairn_median.appends_per_sync;
+  result.sync_us = cairn_median.sync_us;
   return result;
 }
 

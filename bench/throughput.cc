@@ -39,7 +39,9 @@ void CaseResult::TakeCommitGroups(EventStore& store) {
   Result<StoreStats> stats = store.Stats();
   if (!stats.ok() || stats->commit_groups == 0) return;
   appends_per_group = static_cast<double>(stats->grouped_appends) / stats->commit_groups;
-  if (stats->log_syncs > 0) appends_per_sync = static_cast<double>(stats->grouped_appends) / stats->log_syncs;
+  if (stats->log_syncs == 0) return;
+  appends_per_sync = static_cast<double>(stats->grouped_appends) / stats->log_syncs;
+  sync_us = static_cast<double>(stats->log_sync_micros) / stats->log_syncs;
 }
 
 std::vector<AppendCase> StandardAppendCases() {

@@ -38,6 +38,8 @@ struct CaseResult {
   std::string baseline;  // what the baseline did
   double appends_per_group = 0;  // Cairn's commit groups, on average; 0 when not measured
   double appends_per_sync = 0;   // the same per sync of the log (Sync mode); 0 when none
+  double sync_us = 0;            // Cairn's syncs of the log, on average; 0 when none
+  double baseline_sync_us = 0;   // the same for a baseline that appends to a store; 0 when none
   // Takes appends_per_group and appends_per_sync from the store the case ran on.
   void TakeCommitGroups(EventStore& store);
   // In-flight append cases: each append from issued to its callback, in ms;

@@ -92,10 +92,12 @@ struct StoreStats {
   uint64_t last_position = 0;
   std::vector<std::string> repairs;  // what each `cairn repair --accept-loss` dropped, oldest first
   // Since this handle opened: commit groups written, the appends they held,
-  // and the syncs of the log that made them durable (Sync mode).
+  // the syncs of the log that made them durable (Sync mode) and the time
+  // those syncs took in all, from the call to its return.
   uint64_t commit_groups = 0;
   uint64_t grouped_appends = 0;
   uint64_t log_syncs = 0;
+  uint64_t log_sync_micros = 0;
 };
 
 // What RepairEventStore found, and did.

@@ -315,6 +315,7 @@ Result<StoreStats> RocksDbEventStore::Stats() {
   stats.commit_groups = commit_groups_.load(std::memory_order_relaxed);
   stats.grouped_appends = grouped_appends_.load(std::memory_order_relaxed);
   stats.log_syncs = log_syncs_.load(std::memory_order_relaxed);
+  stats.log_sync_micros = log_sync_nanos_.load(std::memory_order_relaxed) / 1000;
   std::unique_ptr<rocksdb::Iterator> streams(db_->NewIterator(rocksdb::ReadOptions(), cf(kStreamHeadsCf)));
   for (streams->SeekToFirst(); streams->Valid(); streams->Next()) ++stats.streams;
   CAIRN_RETURN_IF_ERROR(FromRocks(streams->status(), "count of streams"));

@@ -52,6 +52,8 @@ void Report(const bench::CaseResult& r, bool json) {
     out["ratio"] = std::round(r.ratio() * 100) / 100;
     if (r.appends_per_group > 0) out["appends_per_group"] = std::round(r.appends_per_group * 10) / 10;
     if (r.appends_per_sync > 0) out["appends_per_sync"] = std::round(r.appends_per_sync * 10) / 10;
+    if (r.sync_us > 0) out["sync_us"] = std::round(r.sync_us);
+    if (r.baseline_sync_us > 0) out["baseline_sync_us"] = std::round(r.baseline_sync_us);
     if (r.append_ms) AddPercentiles(out, "append", *r.append_ms);
     std::printf("%s\n", out.dump().c_str());
   } else {
@@ -62,6 +64,8 @@ void Report(const bench::CaseResult& r, bool json) {
     if (r.appends_per_group > 0) {
       std::printf("    cairn: %.1f appends per commit group", r.appends_per_group);
       if (r.appends_per_sync > 0) std::printf(", %.1f per sync of the log", r.appends_per_sync);
+      if (r.sync_us > 0) std::printf("; a sync took %.0f us on average", r.sync_us);
+      if (r.baseline_sync_us > 0) std::printf(" (the baseline's: %.0f us)", r.baseline_sync_us);
       std::printf("\n");
     }
     if (r.append_ms) {
