@@ -22,7 +22,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <thread>
 #include <vector>
@@ -33,38 +32,48 @@ class Runtime {
  public:
   // Starts `io_threads` threads on the io_context, `blocking_threads` for
   // blocking calls and `background_threads` on the background io_context.
+  // They are named cairn-io, cairn-blocking and cairn-bg.
   explicit Runtime(int io_threads = 1, int blocking_threads = 1, int background_threads = 1);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
-  boost::asio::io_context& io() { return io_; }
-  boost::asio::thread_pool& blocking() { return blocking_; }
-  boost::asio::io_context& background() { return background_; }
+  boost::asio::io_context& io() { return io_.context; }
+  boost::asio::io_context& blocking() { return blocking_.context; }
+  boost::asio::io_context& background() { return background_.context; }
   // Threads of the three pools.
-  int threads() const { return static_cast<int>(io_threads_.size() + background_threads_.size()) + blocking_threads_; }
+  int threads() const { return io_.size() + blocking_.size() + background_.size(); }
 
   // Ends the pools and joins their threads; the second call does nothing.
   void Stop();
 
  private:
-  // A context whose handlers not yet run can be destroyed before the context
-  // itself (Asio keeps shutdown() protected): a handler left in one context
-  // may own an object of another, such as a component's timer.
-  template <typename Context>
-  struct Droppable : Context {
-    using Context::Context;
-    using boost::asio::execution_context::shutdown;
+  // An io_context and the threads that run it until Stop().
+  class Pool {
+   public:
+    // `nice` > 0 lowers the threads' priority by that much.
+    Pool(int threads, const char* name, int nice);
+    void Stop();
+    // Destroys the handlers not yet run. Asio keeps shutdown() protected:
+    // a handler left in one pool may own an object of another, such as a
+    // component's timer, so every pool drops its handlers before any pool
+    // is destroyed.
+    void Drop() { context.shutdown(); }
+    int size() const { return static_cast<int>(threads_.size()); }
+
+    struct Context : boost::asio::io_context {
+      using io_context::io_context;
+      using boost::asio::execution_context::shutdown;
+    } context;
+
+   private:
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    std::vector<std::thread> threads_;
   };
 
-  Droppable<boost::asio::io_context> io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::vector<std::thread> io_threads_;
-  int blocking_threads_;
-  Droppable<boost::asio::thread_pool> blocking_;
-  Droppable<boost::asio::io_context> background_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> background_work_;
-  std::vector<std::thread> background_threads_;
+  Pool io_;
+  Pool blocking_;
+  Pool background_;
 };
 
 // Runs `work()` on the runtime's blocking pool, then `done(result)` on

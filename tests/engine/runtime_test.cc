@@ -54,14 +54,16 @@ TEST(Runtime, AHandlerLeftInOnePoolMayOwnATimerOfAnother) {
 TEST(Runtime, ItsThreadsAreNamedByPoolAndEndWithIt) {
   const auto before = testing::ThreadNames();
   {
-    Runtime runtime(2, 1, 1);
+    Runtime runtime(2, 3, 1);
     const auto running = testing::ThreadNames();
     EXPECT_EQ(running.count("cairn-io"), before.count("cairn-io") + 2);
+    EXPECT_EQ(running.count("cairn-blocking"), before.count("cairn-blocking") + 3);
     EXPECT_EQ(running.count("cairn-bg"), before.count("cairn-bg") + 1);
-    EXPECT_EQ(runtime.threads(), 4);
+    EXPECT_EQ(runtime.threads(), 6);
   }
   const auto stopped = testing::ThreadNames();
   EXPECT_EQ(stopped.count("cairn-io"), before.count("cairn-io"));
+  EXPECT_EQ(stopped.count("cairn-blocking"), before.count("cairn-blocking"));
   EXPECT_EQ(stopped.count("cairn-bg"), before.count("cairn-bg"));
 }
 
