@@ -103,18 +103,22 @@ class CommandHandler {
   Result<std::optional<Attempt>> LoadAndDecide(std::string_view id, const typename A::Command& command,
                                          CommandContext& context, CommandResult& result) const {
     if (id.empty()) return InvalidArgumentError(std::string(A::kCategory) + " id is empty");
-    if (context.command_id.is_nil()) context.command_id = Uuid::Random();
     result.stream = Repository<A>::StreamOf(id);
-    // A command whose first event is stored was handled before.
-    Result<RecordedEvent> earlier = store_.ReadEvent(DeterministicEventId(context.command_id, 0));
-    if (earlier.ok()) {
-      result.first_type = earlier->type;
-      result.version = earlier->version;
-      result.position = earlier->position;
-      result.duplicate = true;
-      return std::optional<Attempt>();
+    if (context.command_id.is_nil()) {
+      // An id made here cannot have been handled before: no resend check.
+      context.command_id = Uuid::Random();
+    } else {
+      // A command whose first event is stored was handled before.
+      Result<RecordedEvent> earlier = store_.ReadEvent(DeterministicEventId(context.command_id, 0));
+      if (earlier.ok()) {
+        result.first_type = earlier->type;
+        result.version = earlier->version;
+        result.position = earlier->position;
+        result.duplicate = true;
+        return std::optional<Attempt>();
+      }
+      if (earlier.status().code() != StatusCode::kNotFound) return earlier.status();
     }
-    if (earlier.status().code() != StatusCode::kNotFound) return earlier.status();
     Attempt attempt;
     CAIRN_ASSIGN_OR_RETURN(attempt.root, repository_.Load(id));
     CAIRN_ASSIGN_OR_RETURN(attempt.events, aggregate_.Decide(attempt.root.state, command));

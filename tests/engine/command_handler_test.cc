@@ -94,6 +94,34 @@ TEST_F(CommandHandlerTest, ResendingACommandAppendsNothingTwice) {
   EXPECT_EQ(store_->HeadPosition(), 2u);
 }
 
+// Counts the lookups of events by id: the resend checks.
+class EventLookups final : public EventStoreWrapper {
+ public:
+  using EventStoreWrapper::EventStoreWrapper;
+  Result<RecordedEvent> ReadEvent(const Uuid& event_id) override {
+    ++count;
+    return EventStoreWrapper::ReadEvent(event_id);
+  }
+  int count = 0;
+};
+
+TEST_F(CommandHandlerTest, OnlyACommandIdGivenByTheCallerIsCheckedForAResend) {
+  EventLookups lookups(*store_);
+  CommandHandler<Order> handler(lookups, order_, types_);
+  CommandContext unnamed;  // no command id: the handler makes one
+  auto placed = handler.Handle("o-1", place_, unnamed);
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  EXPECT_EQ(lookups.count, 0) << "a command id made by the handler cannot have been handled before";
+
+  CommandContext named = CommandContext::New();
+  ASSERT_TRUE(handler.Handle("o-1", Confirm("o-1"), named).ok());
+  EXPECT_EQ(lookups.count, 1);
+  auto again = handler.Handle("o-1", Confirm("o-1"), named);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(store_->HeadPosition(), 2u);
+}
+
 TEST_F(CommandHandlerTest, RejectedAndInvalidCommandsAppendNothing) {
   EXPECT_EQ(Handler().Handle("o-1", Confirm("o-1")).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(Handler().Handle("o-1", AsCommand(Place("o-1", "c-7", {}))).status().code(), StatusCode::kInvalidArgument);
