@@ -127,29 +127,30 @@ Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durabilit
     });
     return failed(failures);
   };
-  // Each round with its rate (in cairn_events_per_s for both sides) and its store's syncs.
-  std::vector<CaseResult> baseline_rounds, cairn_rounds;
+  // One round of one side: its rate, and its store's commit groups and syncs.
+  struct Round {
+    double rate = 0;
+    CaseResult store;
+  };
+  std::vector<Round> baseline_rounds, cairn_rounds;
   for (int round = 0; round < kRounds; ++round) {
-    CaseResult& baseline_round = baseline_rounds.emplace_back();
-    CAIRN_ASSIGN_OR_RETURN(baseline_round.cairn_events_per_s,
-                           Timed(work_dir + "/place-baseline", durability, commands, baseline, &baseline_round));
-    CaseResult& cairn_round = cairn_rounds.emplace_back();
-    CAIRN_ASSIGN_OR_RETURN(cairn_round.cairn_events_per_s,
-                           Timed(work_dir + "/place-cairn", durability, commands, cairn, &cairn_round));
+    Round& b = baseline_rounds.emplace_back();
+    CAIRN_ASSIGN_OR_RETURN(b.rate, Timed(work_dir + "/place-baseline", durability, commands, baseline, &b.store));
+    Round& c = cairn_rounds.emplace_back();
+    CAIRN_ASSIGN_OR_RETURN(c.rate, Timed(work_dir + "/place-cairn", durability, commands, cairn, &c.store));
   }
-  auto median = [](std::vector<CaseResult>& rounds) -> const CaseResult& {
-    std::sort(rounds.begin(), rounds.end(),
-              [](const CaseResult& a, const CaseResult& b) { return a.cairn_events_per_s < b.cairn_events_per_s; });
+  auto median = [](std::vector<Round>& rounds) -> const Round& {
+    std::sort(rounds.begin(), rounds.end(), [](const Round& x, const Round& y) { return x.rate < y.rate; });
     return rounds[kRounds / 2];
   };
-  const CaseResult& baseline_median = median(baseline_rounds);
-  const CaseResult& cairn_median = median(cairn_rounds);
-  result.baseline_events_per_s = baseline_median.cairn_events_per_s;
-  result.baseline_sync_us = baseline_median.sync_us;
-  result.cairn_events_per_s = cairn_median.cairn_events_per_s;
-  result.appends_per_group = cairn_median.appends_per_group;
-  result.appends_per_sync = cairn_median.appends_per_sync;
-  result.sync_us = cairn_median.sync_us;
+  const Round& baseline_median = median(baseline_rounds);
+  const Round& cairn_median = median(cairn_rounds);
+  result.baseline_events_per_s = baseline_median.rate;
+  result.baseline_sync_us = baseline_median.store.sync_us;
+  result.cairn_events_per_s = cairn_median.rate;
+  result.appends_per_group = cairn_median.store.appends_per_group;
+  result.appends_per_sync = cairn_median.store.appends_per_sync;
+  result.sync_us = cairn_median.store.sync_us;
   return result;
 }
 

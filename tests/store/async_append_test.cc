@@ -79,25 +79,27 @@ TEST(AsyncAppend, RacingExpectedVersionsFromOneThreadHaveOneWinnerEach) {
   EXPECT_EQ(callbacks.calls(), 2 * kVersions) << "a callback came twice";
 }
 
-// Appends `count` events asynchronously from this thread, each to its own
-// stream, and returns the store's stats once every one is acknowledged.
-StoreStats AppendAndCount(EventStore& store, int count) {
+// Appends `count` events asynchronously from this thread to a new store,
+// each to its own stream, and returns the store's stats once every one is
+// acknowledged.
+StoreStats StatsAfterAppends(Durability durability, int count) {
+  cairn::testing::TempDir dir;
+  auto store = OpenEventStore(dir.path(), {.durability = durability});
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (!store.ok()) return StoreStats();
   Callbacks callbacks;
   for (int i = 0; i < count; ++i) {
-    store.AppendAsync(One("order-" + std::to_string(i), ExpectedVersion::NoStream()),
-                      callbacks.Next([](Result<AppendResult> result) { EXPECT_TRUE(result.ok()); }));
+    (*store)->AppendAsync(One("order-" + std::to_string(i), ExpectedVersion::NoStream()),
+                          callbacks.Next([](Result<AppendResult> result) { EXPECT_TRUE(result.ok()); }));
   }
   EXPECT_TRUE(callbacks.WaitFor(count));
-  Result<StoreStats> stats = store.Stats();
+  Result<StoreStats> stats = (*store)->Stats();
   EXPECT_TRUE(stats.ok()) << stats.status().ToString();
   return stats.ok() ? *stats : StoreStats();
 }
 
 TEST(AsyncAppend, StatsCountTheGroupsAndTheSyncsThatMadeThemDurable) {
-  cairn::testing::TempDir dir;
-  auto store = OpenEventStore(dir.path(), {.durability = Durability::kSync});
-  ASSERT_TRUE(store.ok());
-  const StoreStats stats = AppendAndCount(**store, 200);
+  const StoreStats stats = StatsAfterAppends(Durability::kSync, 200);
   EXPECT_EQ(stats.grouped_appends, 200u);
   EXPECT_GE(stats.commit_groups, 1u);
   EXPECT_LE(stats.commit_groups, 200u);
@@ -107,10 +109,7 @@ TEST(AsyncAppend, StatsCountTheGroupsAndTheSyncsThatMadeThemDurable) {
 }
 
 TEST(AsyncAppend, ABufferedStoreNeverSyncsItsLog) {
-  cairn::testing::TempDir dir;
-  auto store = OpenEventStore(dir.path(), {.durability = Durability::kBuffered});
-  ASSERT_TRUE(store.ok());
-  const StoreStats stats = AppendAndCount(**store, 200);
+  const StoreStats stats = StatsAfterAppends(Durability::kBuffered, 200);
   EXPECT_EQ(stats.grouped_appends, 200u);
   EXPECT_EQ(stats.log_syncs, 0u);
   EXPECT_EQ(stats.log_sync_micros, 0u);
