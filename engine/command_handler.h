@@ -57,9 +57,10 @@ class CommandHandler {
   // when called on a thread of that executor, else through it. The
   // completion never runs inside HandleAsync.
   template <typename CompletionToken>
-  auto HandleAsync(const typename A::Command& command, CommandContext context, CompletionToken&& token) const {
+  auto HandleAsync(typename A::Command command, CommandContext context, CompletionToken&& token) const {
+    std::string id(A::IdOf(command));
     return boost::asio::async_compose<CompletionToken, void(Result<CommandResult>)>(
-        AsyncHandle{this, std::string(A::IdOf(command)), command, std::move(context)}, token);
+        AsyncHandle{this, std::move(id), std::move(command), std::move(context)}, token);
   }
 
   // Loads and decides without appending, for a caller that appends the
@@ -227,7 +228,8 @@ class CommandHandler {
       if (!prepared.ok()) return Complete(self, prepared.status());
       attempt = std::move(prepared).value();
       if (!attempt) return Complete(self, std::move(result));
-      std::vector<StreamAppend> appends{StreamAppend{result.stream, attempt->expected, std::move(attempt->records)}};
+      std::vector<StreamAppend> appends;  // not from an initializer list, which would copy the records
+      appends.push_back(StreamAppend{result.stream, attempt->expected, std::move(attempt->records)});
       initiating = false;  // the store completes it, through the executor
       async_append(handler->store_, std::move(appends), std::move(self));
     }

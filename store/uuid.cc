@@ -84,12 +84,12 @@ std::optional<Uuid> Uuid::FromBytes(std::string_view raw) {
 
 std::string Uuid::ToString() const {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
+  std::string out(36, '-');
+  char* next = out.data();
   for (size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[bytes_[i] >> 4];
-    out += kHex[bytes_[i] & 0xf];
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++next;  // past a dash
+    *next++ = kHex[bytes_[i] >> 4];
+    *next++ = kHex[bytes_[i] & 0xf];
   }
   return out;
 }

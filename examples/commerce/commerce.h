@@ -59,16 +59,16 @@ class Commerce {
 
   // As Handle, with the append asynchronous (CommandHandler::HandleAsync).
   template <typename CompletionToken>
-  auto HandleAsync(const OrderCommand& command, CommandContext context, CompletionToken&& token) {
-    return orders_.HandleAsync(command, std::move(context), std::forward<CompletionToken>(token));
+  auto HandleAsync(OrderCommand command, CommandContext context, CompletionToken&& token) {
+    return orders_.HandleAsync(std::move(command), std::move(context), std::forward<CompletionToken>(token));
   }
   template <typename CompletionToken>
-  auto HandleAsync(const ChargeCommand& command, CommandContext context, CompletionToken&& token) {
-    return charges_.HandleAsync(command, std::move(context), std::forward<CompletionToken>(token));
+  auto HandleAsync(ChargeCommand command, CommandContext context, CompletionToken&& token) {
+    return charges_.HandleAsync(std::move(command), std::move(context), std::forward<CompletionToken>(token));
   }
   template <typename CompletionToken>
-  auto HandleAsync(const NotificationCommand& command, CommandContext context, CompletionToken&& token) {
-    return notifications_.HandleAsync(command, std::move(context), std::forward<CompletionToken>(token));
+  auto HandleAsync(NotificationCommand command, CommandContext context, CompletionToken&& token) {
+    return notifications_.HandleAsync(std::move(command), std::move(context), std::forward<CompletionToken>(token));
   }
 
   // The state of a commerce aggregate's stream (order-…, charge-…,
