@@ -56,7 +56,7 @@ Result<double> Timed(const std::string& dir, Durability durability, uint64_t ope
     Status status = body(*store);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     rate = status.ok() ? Result<double>(operations / seconds) : Result<double>(status);
-    if (result) result->TakeCommitGroups(*store);
+    if (result) result->TakeCommitGroups(*store, seconds);
   }
   fs::remove_all(dir);
   return rate;
@@ -147,10 +147,12 @@ Result<CaseResult> RunPlaceOrderInFlight(uint64_t commands, Durability durabilit
   const Round& cairn_median = median(cairn_rounds);
   result.baseline_events_per_s = baseline_median.rate;
   result.baseline_sync_us = baseline_median.store.sync_us;
+  result.baseline_commit_busy = baseline_median.store.commit_busy;
   result.cairn_events_per_s = cairn_median.rate;
   result.appends_per_group = cairn_median.store.appends_per_group;
   result.appends_per_sync = cairn_median.store.appends_per_sync;
   result.sync_us = cairn_median.store.sync_us;
+  result.commit_busy = cairn_median.store.commit_busy;
   return result;
 }
 

@@ -35,10 +35,11 @@ Status AppendInFlight(EventStore& store, const Workload& workload, uint64_t even
 
 }  // namespace
 
-void CaseResult::TakeCommitGroups(EventStore& store) {
+void CaseResult::TakeCommitGroups(EventStore& store, double seconds) {
   Result<StoreStats> stats = store.Stats();
   if (!stats.ok() || stats->commit_groups == 0) return;
   appends_per_group = static_cast<double>(stats->grouped_appends) / stats->commit_groups;
+  if (seconds > 0) commit_busy = stats->commit_micros / (seconds * 1e6);
   if (stats->log_syncs == 0) return;
   appends_per_sync = static_cast<double>(stats->grouped_appends) / stats->log_syncs;
   sync_us = static_cast<double>(stats->log_sync_micros) / stats->log_syncs;
@@ -94,7 +95,7 @@ Result<CaseResult> RunAppendCase(const AppendCase& c, const std::string& work_di
   }
   for (auto& client : clients) client.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  result.TakeCommitGroups(*store);
+  result.TakeCommitGroups(*store, seconds);
   store.reset();
   fs::remove_all(cairn_dir);
   if (failed) return InternalError("an append failed during the benchmark");

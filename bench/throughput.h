@@ -40,8 +40,10 @@ struct CaseResult {
   double appends_per_sync = 0;   // the same per sync of the log (Sync mode); 0 when none
   double sync_us = 0;            // Cairn's syncs of the log, on average; 0 when none
   double baseline_sync_us = 0;   // the same for a baseline that appends to a store; 0 when none
-  // Takes appends_per_group and appends_per_sync from the store the case ran on.
-  void TakeCommitGroups(EventStore& store);
+  double commit_busy = 0;           // the share of Cairn's run its store spent writing commit groups
+  double baseline_commit_busy = 0;  // the same for a baseline that appends to a store; 0 when none
+  // Takes the figures above from the store the case ran on for `seconds`.
+  void TakeCommitGroups(EventStore& store, double seconds);
   // In-flight append cases: each append from issued to its callback, in ms;
   // none where the case does not time single appends.
   std::optional<LatencyPercentiles> append_ms;

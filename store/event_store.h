@@ -92,10 +92,13 @@ struct StoreStats {
   uint64_t last_position = 0;
   std::vector<std::string> repairs;  // what each `cairn repair --accept-loss` dropped, oldest first
   // Since this handle opened: commit groups written, the appends they held,
-  // the syncs of the log that made them durable (Sync mode) and the time
-  // those syncs took in all, from the call to its return.
+  // the time spent writing them (planning, encoding and RocksDB's write; one
+  // group at a time, so against the time open it says how busy the write
+  // path is), the syncs of the log that made them durable (Sync mode) and
+  // the time those syncs took in all, from the call to its return.
   uint64_t commit_groups = 0;
   uint64_t grouped_appends = 0;
+  uint64_t commit_micros = 0;
   uint64_t log_syncs = 0;
   uint64_t log_sync_micros = 0;
 };

@@ -185,7 +185,7 @@ class RocksDbEventStore final : public EventStore {
   bool committing_ = false;  // a group is being committed, by the writer or an appender
   size_t unsynced_groups_ = 0;  // written, waiting for the syncer: no lone commit meanwhile
   Status broken_;               // a sync failed: every later append fails with it
-  std::atomic<uint64_t> commit_groups_{0}, grouped_appends_{0}, log_syncs_{0}, log_sync_nanos_{0};
+  std::atomic<uint64_t> commit_groups_{0}, grouped_appends_{0}, commit_nanos_{0}, log_syncs_{0}, log_sync_nanos_{0};
   std::atomic<int> appenders_{0};  // appends in progress
   std::thread writer_;
 

@@ -314,6 +314,7 @@ Result<StoreStats> RocksDbEventStore::Stats() {
   stats.last_position = stats.events = HeadPosition();
   stats.commit_groups = commit_groups_.load(std::memory_order_relaxed);
   stats.grouped_appends = grouped_appends_.load(std::memory_order_relaxed);
+  stats.commit_micros = commit_nanos_.load(std::memory_order_relaxed) / 1000;
   stats.log_syncs = log_syncs_.load(std::memory_order_relaxed);
   stats.log_sync_micros = log_sync_nanos_.load(std::memory_order_relaxed) / 1000;
   std::unique_ptr<rocksdb::Iterator> streams(db_->NewIterator(rocksdb::ReadOptions(), cf(kStreamHeadsCf)));

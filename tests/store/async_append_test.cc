@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -79,14 +80,20 @@ TEST(AsyncAppend, RacingExpectedVersionsFromOneThreadHaveOneWinnerEach) {
   EXPECT_EQ(callbacks.calls(), 2 * kVersions) << "a callback came twice";
 }
 
-// Appends `count` events asynchronously from this thread to a new store,
-// each to its own stream, and returns the store's stats once every one is
-// acknowledged.
-StoreStats StatsAfterAppends(Durability durability, int count) {
+// The stats of a new store once `count` events, each to its own stream,
+// appended asynchronously from this thread are acknowledged, and how long
+// the store had been open by then.
+struct AfterAppends {
+  StoreStats stats;
+  uint64_t micros_open = 0;
+};
+
+AfterAppends StatsAfterAppends(Durability durability, int count) {
   cairn::testing::TempDir dir;
+  const auto opened = std::chrono::steady_clock::now();
   auto store = OpenEventStore(dir.path(), {.durability = durability});
   EXPECT_TRUE(store.ok()) << store.status().ToString();
-  if (!store.ok()) return StoreStats();
+  if (!store.ok()) return {};
   Callbacks callbacks;
   for (int i = 0; i < count; ++i) {
     (*store)->AppendAsync(One("order-" + std::to_string(i), ExpectedVersion::NoStream()),
@@ -95,24 +102,31 @@ StoreStats StatsAfterAppends(Durability durability, int count) {
   EXPECT_TRUE(callbacks.WaitFor(count));
   Result<StoreStats> stats = (*store)->Stats();
   EXPECT_TRUE(stats.ok()) << stats.status().ToString();
-  return stats.ok() ? *stats : StoreStats();
+  const auto open = std::chrono::steady_clock::now() - opened;
+  return {stats.ok() ? *stats : StoreStats(),
+          static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(open).count())};
 }
 
 TEST(AsyncAppend, StatsCountTheGroupsAndTheSyncsThatMadeThemDurable) {
-  const StoreStats stats = StatsAfterAppends(Durability::kSync, 200);
+  const auto [stats, micros_open] = StatsAfterAppends(Durability::kSync, 200);
   EXPECT_EQ(stats.grouped_appends, 200u);
   EXPECT_GE(stats.commit_groups, 1u);
   EXPECT_LE(stats.commit_groups, 200u);
   EXPECT_GE(stats.log_syncs, 1u);
   EXPECT_LE(stats.log_syncs, stats.commit_groups);  // one sync covers every group written meanwhile
   EXPECT_GT(stats.log_sync_micros, 0u);
+  EXPECT_LE(stats.log_sync_micros, micros_open);  // one sync at a time
+  EXPECT_GT(stats.commit_micros, 0u);
+  EXPECT_LE(stats.commit_micros, micros_open);  // one group at a time
 }
 
 TEST(AsyncAppend, ABufferedStoreNeverSyncsItsLog) {
-  const StoreStats stats = StatsAfterAppends(Durability::kBuffered, 200);
+  const auto [stats, micros_open] = StatsAfterAppends(Durability::kBuffered, 200);
   EXPECT_EQ(stats.grouped_appends, 200u);
   EXPECT_EQ(stats.log_syncs, 0u);
   EXPECT_EQ(stats.log_sync_micros, 0u);
+  EXPECT_GT(stats.commit_micros, 0u);  // its groups are written all the same
+  EXPECT_LE(stats.commit_micros, micros_open);
 }
 
 TEST(AsyncAppend, ClosingWithAppendsInFlightCompletesEveryOne) {

@@ -54,6 +54,8 @@ void Report(const bench::CaseResult& r, bool json) {
     if (r.appends_per_sync > 0) out["appends_per_sync"] = std::round(r.appends_per_sync * 10) / 10;
     if (r.sync_us > 0) out["sync_us"] = std::round(r.sync_us);
     if (r.baseline_sync_us > 0) out["baseline_sync_us"] = std::round(r.baseline_sync_us);
+    if (r.commit_busy > 0) out["commit_busy"] = std::round(r.commit_busy * 100) / 100;
+    if (r.baseline_commit_busy > 0) out["baseline_commit_busy"] = std::round(r.baseline_commit_busy * 100) / 100;
     if (r.append_ms) AddPercentiles(out, "append", *r.append_ms);
     std::printf("%s\n", out.dump().c_str());
   } else {
@@ -66,6 +68,11 @@ void Report(const bench::CaseResult& r, bool json) {
       if (r.appends_per_sync > 0) std::printf(", %.1f per sync of the log", r.appends_per_sync);
       if (r.sync_us > 0) std::printf("; a sync took %.0f us on average", r.sync_us);
       if (r.baseline_sync_us > 0) std::printf(" (the baseline's: %.0f us)", r.baseline_sync_us);
+      std::printf("\n");
+    }
+    if (r.commit_busy > 0) {
+      std::printf("    writing commit groups took %.0f%% of the run", r.commit_busy * 100);
+      if (r.baseline_commit_busy > 0) std::printf(" (the baseline's: %.0f%%)", r.baseline_commit_busy * 100);
       std::printf("\n");
     }
     if (r.append_ms) {
