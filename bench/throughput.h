@@ -40,6 +40,9 @@ struct CaseResult {
   double appends_per_sync = 0;   // the same per sync of the log (Sync mode); 0 when none
   double sync_us = 0;            // Cairn's syncs of the log, on average; 0 when none
   double baseline_sync_us = 0;   // the same for a baseline that appends to a store; 0 when none
+  // Command cases: the baseline's appends with their completions on the
+  // io threads Cairn's commands run on; 0 when not measured.
+  double runtime_appends_per_s = 0;
   double commit_busy = 0;           // the share of Cairn's run its store spent writing commit groups
   double baseline_commit_busy = 0;  // the same for a baseline that appends to a store; 0 when none
   // Takes the figures above from the store the case ran on for `seconds`.

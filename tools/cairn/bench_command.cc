@@ -54,6 +54,7 @@ void Report(const bench::CaseResult& r, bool json) {
     if (r.appends_per_sync > 0) out["appends_per_sync"] = std::round(r.appends_per_sync * 10) / 10;
     if (r.sync_us > 0) out["sync_us"] = std::round(r.sync_us);
     if (r.baseline_sync_us > 0) out["baseline_sync_us"] = std::round(r.baseline_sync_us);
+    if (r.runtime_appends_per_s > 0) out["runtime_appends_per_s"] = static_cast<uint64_t>(r.runtime_appends_per_s);
     if (r.commit_busy > 0) out["commit_busy"] = std::round(r.commit_busy * 100) / 100;
     if (r.baseline_commit_busy > 0) out["baseline_commit_busy"] = std::round(r.baseline_commit_busy * 100) / 100;
     if (r.append_ms) AddPercentiles(out, "append", *r.append_ms);
@@ -69,6 +70,10 @@ void Report(const bench::CaseResult& r, bool json) {
       if (r.sync_us > 0) std::printf("; a sync took %.0f us on average", r.sync_us);
       if (r.baseline_sync_us > 0) std::printf(" (the baseline's: %.0f us)", r.baseline_sync_us);
       std::printf("\n");
+    }
+    if (r.runtime_appends_per_s > 0) {
+      std::printf("    the baseline's appends completing on the same io threads: %.0f/s; Cairn ran at %.2f of that\n",
+                  r.runtime_appends_per_s, r.cairn_events_per_s / r.runtime_appends_per_s);
     }
     if (r.commit_busy > 0) {
       std::printf("    writing commit groups took %.0f%% of the run", r.commit_busy * 100);
