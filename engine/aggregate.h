@@ -9,6 +9,7 @@
 //     static const std::string& IdOf(const Command&);          // the order a command is for
 //     Result<Events> Decide(const State&, const Command&) const;  // FailedPrecondition: a rule said no
 //     void Evolve(State&, const google::protobuf::Message& event) const;
+//     static bool StartsStream(const Command&);  // optional: see StartsStreams
 //   };
 #ifndef CAIRN_ENGINE_AGGREGATE_H_
 #define CAIRN_ENGINE_AGGREGATE_H_
@@ -49,6 +50,18 @@ concept Aggregate = requires(const A& aggregate, typename A::State& state, const
   { A::IdOf(command) } -> std::convertible_to<std::string_view>;
   { aggregate.Decide(std::as_const(state), command) } -> std::same_as<Result<Events>>;
   { aggregate.Evolve(state, event) } -> std::same_as<void>;
+};
+
+// An aggregate whose commands may say that they start its stream (an order
+// is placed once), as Marten's StartStream and Axon's creation handlers do.
+// The handler decides such a command against the initial state and appends
+// with the expected version NoStream, without loading: a new aggregate costs
+// no snapshot lookup and no stream read. If the stream exists after all, the
+// append conflicts, and the handler loads and decides again as for any other
+// conflict; that first try is not counted against max_retries.
+template <typename A>
+concept StartsStreams = Aggregate<A> && requires(const typename A::Command& command) {
+  { A::StartsStream(command) } -> std::convertible_to<bool>;
 };
 
 }  // namespace cairn

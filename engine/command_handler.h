@@ -101,8 +101,19 @@ class CommandHandler {
     ExpectedVersion expected = ExpectedVersion::Any();
   };
 
+  // Whether `command` is first tried without a load (StartsStreams).
+  static bool StartsStream(const typename A::Command& command) {
+    if constexpr (StartsStreams<A>) {
+      return A::StartsStream(command);
+    } else {
+      return false;
+    }
+  }
+
+  // `unloaded`: decide against the initial state, for a command that starts its stream.
   Result<std::optional<Attempt>> LoadAndDecide(std::string_view id, const typename A::Command& command,
-                                         CommandContext& context, CommandResult& result) const {
+                                               CommandContext& context, CommandResult& result,
+                                               bool unloaded = false) const {
     if (id.empty()) return InvalidArgumentError(std::string(A::kCategory) + " id is empty");
     result.stream = Repository<A>::StreamOf(id);
     if (context.command_id.is_nil()) {
@@ -121,7 +132,9 @@ class CommandHandler {
       if (earlier.status().code() != StatusCode::kNotFound) return earlier.status();
     }
     Attempt attempt;
-    CAIRN_ASSIGN_OR_RETURN(attempt.root, repository_.Load(id));
+    if (!unloaded) {
+      CAIRN_ASSIGN_OR_RETURN(attempt.root, repository_.Load(id));
+    }
     CAIRN_ASSIGN_OR_RETURN(attempt.events, aggregate_.Decide(attempt.root.state, command));
     result.version = attempt.root.version;
     result.position = attempt.root.position;
@@ -145,17 +158,18 @@ class CommandHandler {
     result.events = attempt.events.size();
   }
 
-  Status GaveUp(const Status& conflict) const {
-    return AbortedError("gave up after " + std::to_string(options_.max_retries + 1) + " attempts: " +
-                        conflict.message());
+  Status GaveUp(const Status& conflict, int attempts) const {
+    return AbortedError("gave up after " + std::to_string(attempts) + " attempts: " + conflict.message());
   }
 
   Result<CommandResult> HandleOnce(std::string_view id, const typename A::Command& command,
                                    CommandContext context) const {
     CommandResult result;
     Status conflict = OkStatus();
-    for (result.attempts = 1; result.attempts <= options_.max_retries + 1; ++result.attempts) {
-      CAIRN_ASSIGN_OR_RETURN(std::optional<Attempt> attempt, LoadAndDecide(id, command, context, result));
+    bool unloaded = StartsStream(command);
+    int attempts = options_.max_retries + 1;
+    for (result.attempts = 1; result.attempts <= attempts; ++result.attempts) {
+      CAIRN_ASSIGN_OR_RETURN(std::optional<Attempt> attempt, LoadAndDecide(id, command, context, result, unloaded));
       if (!attempt) return result;
       Result<AppendResult> appended = store_.Append(result.stream, attempt->expected, std::move(attempt->records));
       if (appended.ok()) {
@@ -163,9 +177,10 @@ class CommandHandler {
         return result;
       }
       if (appended.status().code() != StatusCode::kAborted) return appended.status();
+      if (std::exchange(unloaded, false)) ++attempts;  // the stream exists: load it, at no retry's cost
       conflict = appended.status();
     }
-    return GaveUp(conflict);
+    return GaveUp(conflict, attempts);
   }
 
   // Whether this thread runs `executor`'s handlers; never for the system
@@ -190,6 +205,8 @@ class CommandHandler {
     CommandContext context;
     CommandResult result;
     std::optional<Attempt> attempt;
+    bool unloaded = StartsStream(command);
+    int attempts = handler->options_.max_retries + 1;
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
     bool started = false;
@@ -218,13 +235,14 @@ class CommandHandler {
         return Complete(self, std::move(result));
       }
       if (appended.status().code() != StatusCode::kAborted) return Complete(self, appended.status());
-      if (result.attempts > handler->options_.max_retries) return Complete(self, handler->GaveUp(appended.status()));
+      if (std::exchange(unloaded, false)) ++attempts;  // as in HandleOnce
+      if (result.attempts >= attempts) return Complete(self, handler->GaveUp(appended.status(), attempts));
       Next(self);
     }
     template <typename Self>
     void Next(Self& self) {
       ++result.attempts;
-      Result<std::optional<Attempt>> prepared = handler->LoadAndDecide(id, command, context, result);
+      Result<std::optional<Attempt>> prepared = handler->LoadAndDecide(id, command, context, result, unloaded);
       if (!prepared.ok()) return Complete(self, prepared.status());
       attempt = std::move(prepared).value();
       if (!attempt) return Complete(self, std::move(result));

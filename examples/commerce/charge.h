@@ -23,6 +23,8 @@ class Charge {
   Result<Events> Decide(const State& state, const Command& command) const;
   void Evolve(State& state, const google::protobuf::Message& event) const;
   static const std::string& IdOf(const Command& command);
+  // Charging starts its stream: decided without a load (StartsStreams).
+  static bool StartsStream(const Command& command) { return command.has_charge(); }
 };
 
 }  // namespace cairn::commerce

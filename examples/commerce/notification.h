@@ -26,6 +26,8 @@ class Notification {
   Result<Events> Decide(const State& state, const Command& command) const;
   void Evolve(State& state, const google::protobuf::Message& event) const;
   static const std::string& IdOf(const Command& command);
+  // Sending a notification starts its stream: decided without a load (StartsStreams).
+  static bool StartsStream(const Command& command) { return command.has_send(); }
 
  private:
   int max_attempts_;

@@ -25,6 +25,8 @@ class Order {
 
   // The aggregate id a command addresses.
   static const std::string& IdOf(const Command& command);
+  // Placing an order starts its stream: decided without a load (StartsStreams).
+  static bool StartsStream(const Command& command) { return command.has_place(); }
 };
 
 }  // namespace cairn::commerce

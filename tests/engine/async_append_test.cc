@@ -166,6 +166,27 @@ TEST_F(AsyncAppendTest, CommandsInFlightOnOneOrderAllTakeEffectOnce) {
   EXPECT_EQ(*root->version, static_cast<uint64_t>(kCommands));
 }
 
+TEST_F(AsyncAppendTest, StartingAStreamThatExistsGetsTheAggregatesAnswerWithoutSpendingARetry) {
+  CommandHandler<Order> orders(*store_, order_, types_, {.max_retries = 0});
+  std::vector<Result<CommandResult>> results;
+  auto place = [&](const std::string& customer) {
+    orders.HandleAsync(AsCommand(Place("o-1", customer, {{"tea", 1, 450}})), CommandContext::New(),
+                       asio::bind_executor(io_, [&](Result<CommandResult> result) { results.push_back(result); }));
+    Run();
+  };
+  place("c-1");
+  place("c-1");  // tried unloaded, conflicts, loads: nothing changes
+  place("c-2");  // the same, and the order refuses other content
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_TRUE(results[0].ok()) << results[0].status().ToString();
+  EXPECT_EQ(results[0]->attempts, 1);
+  ASSERT_TRUE(results[1].ok()) << results[1].status().ToString();
+  EXPECT_EQ(results[1]->events, 0u);
+  EXPECT_EQ(results[1]->attempts, 2);
+  EXPECT_EQ(results[2].status().code(), StatusCode::kAlreadyExists) << results[2].status().ToString();
+  EXPECT_EQ(store_->HeadPosition(), 1u);
+}
+
 // Issued on its executor's thread (a completion that issues the next
 // command), a command loads, decides and reaches the store within the call,
 // with no hand-off; but its completion, even one known at once, still comes

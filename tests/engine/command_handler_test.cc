@@ -122,6 +122,49 @@ TEST_F(CommandHandlerTest, OnlyACommandIdGivenByTheCallerIsCheckedForAResend) {
   EXPECT_EQ(store_->HeadPosition(), 2u);
 }
 
+// Counts the loads of aggregates: snapshot lookups and stream reads.
+class Loads final : public EventStoreWrapper {
+ public:
+  using EventStoreWrapper::EventStoreWrapper;
+  Result<std::optional<Snapshot>> LoadSnapshot(std::string_view stream) override {
+    ++count;
+    return EventStoreWrapper::LoadSnapshot(stream);
+  }
+  Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream, const ReadStreamOptions& options) override {
+    ++count;
+    return EventStoreWrapper::ReadStream(stream, options);
+  }
+  int count = 0;
+};
+
+TEST_F(CommandHandlerTest, ACommandThatStartsItsStreamIsDecidedWithoutALoad) {
+  Loads loads(*store_);
+  CommandHandler<Order> handler(loads, order_, types_);
+  auto placed = handler.Handle("o-1", place_);
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  EXPECT_EQ(loads.count, 0) << "placing starts the order's stream: nothing to load";
+  EXPECT_EQ(placed->version, 0u);
+  EXPECT_EQ(placed->attempts, 1);
+  ASSERT_TRUE(handler.Handle("o-1", Confirm("o-1")).ok());
+  EXPECT_GT(loads.count, 0) << "any other command loads the order";
+}
+
+TEST_F(CommandHandlerTest, StartingAStreamThatExistsGetsTheAggregatesAnswerWithoutSpendingARetry) {
+  Loads loads(*store_);
+  CommandHandler<Order> handler(loads, order_, types_, {.max_retries = 0});
+  ASSERT_TRUE(handler.Handle("o-1", place_).ok());
+  // The unloaded try conflicts; the order is loaded and decides: the same
+  // content changes nothing, other content is refused.
+  auto again = handler.Handle("o-1", place_);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->events, 0u);
+  EXPECT_EQ(again->attempts, 2);
+  EXPECT_GT(loads.count, 0);
+  auto other = handler.Handle("o-1", AsCommand(Place("o-1", "c-8", {{"tea", 2, 450}})));
+  EXPECT_EQ(other.status().code(), StatusCode::kAlreadyExists) << other.status().ToString();
+  EXPECT_EQ(store_->HeadPosition(), 1u);
+}
+
 TEST_F(CommandHandlerTest, RejectedAndInvalidCommandsAppendNothing) {
   EXPECT_EQ(Handler().Handle("o-1", Confirm("o-1")).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(Handler().Handle("o-1", AsCommand(Place("o-1", "c-7", {}))).status().code(), StatusCode::kInvalidArgument);
