@@ -5,8 +5,7 @@
 // planned and written while the last one syncs. An append is never
 // completed, and `$all` and category readers never see an event, before the
 // sync that made it durable.
-#include <chrono>
-
+#include "store/internal/elapsed.h"
 #include "store/internal/rocksdb_event_store.h"
 #include "store/thread_name.h"
 
@@ -42,12 +41,11 @@ void RocksDbEventStore::SyncerLoop() {
     const uint64_t head = groups.back().head;
     Status synced;
     if (head > head_.load(std::memory_order_acquire)) {
-      const auto start = std::chrono::steady_clock::now();
-      synced = FromRocks(db_->SyncWAL(), "sync of the log failed");
-      const auto took = std::chrono::steady_clock::now() - start;
+      {
+        const AddElapsed timed(log_sync_nanos_);
+        synced = FromRocks(db_->SyncWAL(), "sync of the log failed");
+      }
       log_syncs_.fetch_add(1, std::memory_order_relaxed);
-      log_sync_nanos_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count(),
-                                std::memory_order_relaxed);
     }
     if (synced.ok()) {
       Publish(head);

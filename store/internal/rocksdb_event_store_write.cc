@@ -2,10 +2,10 @@
 // own thread; otherwise appenders enqueue and the writer thread commits
 // groups. With Sync durability the writer only writes each group; the
 // syncer (rocksdb_event_store_sync.cc) makes it durable and completes it.
-#include <chrono>
 #include <map>
 
 #include "store/internal/append_planner.h"
+#include "store/internal/elapsed.h"
 #include "store/internal/keys.h"
 #include "store/internal/record_codec.h"
 #include "store/internal/rocksdb_event_store.h"
@@ -192,14 +192,7 @@ void RocksDbEventStore::WriterLoop() {
 }
 
 bool RocksDbEventStore::CommitGroup(std::vector<AppendJob*>& jobs, const rocksdb::WriteOptions& options) {
-  struct Timed {  // counts the group's time however it ends
-    std::atomic<uint64_t>& nanos;
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-    ~Timed() {
-      const auto took = std::chrono::steady_clock::now() - start;
-      nanos.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count(), std::memory_order_relaxed);
-    }
-  } timed{commit_nanos_};
+  const AddElapsed timed(commit_nanos_);
   GroupState state(*this);
   rocksdb::WriteBatch batch;
   uint64_t next_position = written_head_ + 1;
